@@ -1,0 +1,54 @@
+#pragma once
+// The measurements of a set of sources, as the pipeline needs them: one row per
+// source, one column per configured band. Missing values are NaN.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mwclass/core/config.hpp"
+#include "mwclass/core/matrix.hpp"
+
+namespace mwclass::catalog {
+
+struct Catalog {
+  std::string path;                 // where it was read from (for messages)
+  std::vector<std::string> names;
+  std::vector<double> ra, dec;      // deg
+  std::vector<double> ebv;          // mag; NaN where unknown
+  Labels labels;                    // class index; empty for an unlabelled field
+  Matrix xray_flux, xray_error;     // n x n_xray_bands, erg s^-1 cm^-2
+  Matrix mag, mag_error;            // n x n_optical_bands, Vega mag (error NaN: none published)
+  Matrix variability;               // n x n_variability columns
+
+  std::size_t size() const { return names.size(); }
+  bool labelled() const { return !labels.empty(); }
+  Catalog subset(const std::vector<std::size_t>& rows) const;
+};
+
+enum class Role { Training, Field };
+
+// Reads a CSV catalog with the column names of `config`. A training catalog
+// needs the label column; a field catalog reads it if present only for
+// reference (it is never used for training). Every problem is an Error naming
+// the file, line and column.
+Catalog read_catalog(const std::string& path, const Config& config, Role role);
+
+// Builds a Catalog from an already-read CSV table (used by read_catalog and tests).
+struct CsvTable;
+Catalog catalog_from_table(const CsvTable& table, const Config& config, Role role);
+
+// Writes a catalog with the configured column names (used by `simulate`).
+void write_catalog(const std::string& path, const Catalog& catalog, const Config& config);
+
+}  // namespace mwclass::catalog
+
+namespace mwclass {
+class ByteWriter;
+class ByteReader;
+namespace catalog {
+// Encoding for broadcasting a catalog to other ranks.
+void encode(ByteWriter& out, const Catalog& c);
+void decode(ByteReader& in, Catalog& c);
+}  // namespace catalog
+}  // namespace mwclass

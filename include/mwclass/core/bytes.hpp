@@ -1,0 +1,92 @@
+#pragma once
+// A minimal binary encoding for moving plain data between ranks (same
+// architecture on both ends, so values are copied as they are in memory).
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "mwclass/core/error.hpp"
+#include "mwclass/core/matrix.hpp"
+
+namespace mwclass {
+
+class ByteWriter {
+ public:
+  template <typename T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const char*>(&v);
+    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+  }
+  void put(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    bytes_.insert(bytes_.end(), s.begin(), s.end());
+  }
+  template <typename T>
+  void put(const std::vector<T>& v) {
+    put<std::uint64_t>(v.size());
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      const auto* p = reinterpret_cast<const char*>(v.data());
+      bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
+    } else {
+      for (const auto& x : v) put(x);
+    }
+  }
+  void put(const Matrix& m) {
+    put<std::int64_t>(m.rows());
+    put<std::int64_t>(m.cols());
+    const auto* p = reinterpret_cast<const char*>(m.data());
+    bytes_.insert(bytes_.end(), p, p + m.size() * sizeof(double));
+  }
+  std::vector<char>& bytes() { return bytes_; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  template <typename T>
+  void get(T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    take(&v, sizeof(T));
+  }
+  void get(std::string& s) {
+    std::uint64_t n = 0;
+    get(n);
+    s.resize(n);
+    take(s.data(), n);
+  }
+  template <typename T>
+  void get(std::vector<T>& v) {
+    std::uint64_t n = 0;
+    get(n);
+    v.resize(n);
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      take(v.data(), n * sizeof(T));
+    } else {
+      for (auto& x : v) get(x);
+    }
+  }
+  void get(Matrix& m) {
+    std::int64_t r = 0, c = 0;
+    get(r);
+    get(c);
+    m.resize(r, c);
+    take(m.data(), static_cast<std::size_t>(r * c) * sizeof(double));
+  }
+
+ private:
+  void take(void* dst, std::size_t n) {
+    if (pos_ + n > bytes_.size()) fail("internal error: truncated message ({} + {} > {} bytes)", pos_, n, bytes_.size());
+    if (n) std::memcpy(dst, bytes_.data() + pos_, n);
+    pos_ += n;
+  }
+  const std::vector<char>& bytes_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace mwclass

@@ -1,0 +1,121 @@
+#pragma once
+// The whole configuration of a run, with its defaults: the MUWCLASS setup for
+// the Chandra Source Catalog v2 training set of Yang et al. (2022, ApJ 941, 104).
+// A value has one home: here. `configs/*.toml` override it; command-line flags
+// override the file; the resolved configuration (to_toml) goes into every output.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mwclass/learners/random_forest.hpp"
+
+namespace mwclass {
+
+// An X-ray band with an observed flux column (erg s^-1 cm^-2) and its 1-sigma error.
+struct XrayBand {
+  std::string name;          // "s" -> feature "Fs"
+  std::string flux_column;
+  std::string error_column;
+  double energy_lo_kev = 0;  // band edges for the absorption factor
+  double energy_hi_kev = 0;
+};
+
+// An optical/IR band with a Vega magnitude column and its 1-sigma error.
+// References: zero points and effective widths as used by MUWCLASS (SVO filter
+// service); extinction A_band / E(B-V) from Fitzpatrick (1999), R_V = 3.1.
+struct OpticalBand {
+  std::string name;             // "G" -> flux feature "G"
+  std::string mag_column;
+  std::string error_column;
+  double zero_point_flux = 0;   // f0, erg s^-1 cm^-2 A^-1
+  double effective_width = 0;   // W_eff, A
+  double limit_mag = 99;        // magnitudes >= limit are dropped (survey limit)
+  double extinction_coeff = 0;  // A_band / E(B-V)
+};
+
+// HR = (sum(plus) - sum(minus)) / sum(denominator), over X-ray band names.
+struct HardnessRatio {
+  std::string name;
+  std::vector<std::string> plus, minus, denominator;
+};
+
+// colour = mag(blue) - mag(red)
+struct Colour {
+  std::string name;
+  std::string blue, red;
+};
+
+struct ColumnsConfig {
+  std::string name = "CSCv2_name";
+  std::string ra = "CSCv2_RA";
+  std::string dec = "CSCv2_DEC";
+  std::string label = "True_Class";
+  std::string ebv = "ebv";
+  std::vector<std::string> variability = {"P_intra", "P_inter"};  // used as they are
+};
+
+struct FeaturesConfig {
+  std::vector<XrayBand> xray_bands;
+  std::string broad_band_name = "b";  // F_b = sum of the X-ray bands
+  std::vector<OpticalBand> optical_bands;
+  std::vector<HardnessRatio> hardness_ratios;
+  std::vector<Colour> colours;
+  std::vector<std::string> used;  // ordered feature names given to the learner
+};
+
+struct MonteCarloConfig {
+  bool enabled = true;
+  int iterations = 1000;
+  double error_scale = 1.4142135623730951;  // sigma multiplier (sqrt 2, MUWCLASS)
+};
+
+struct ReddeningConfig {
+  bool enabled = true;
+  std::vector<std::string> classes = {"AGN"};  // training classes reddened to the field
+  double bin_width = 0.025;                    // mag of E(B-V)
+  double nh_per_ebv = 6.851e21;  // cm^-2 mag^-1 = 2.21e21 x R_V (Guver & Ozel 2009), R_V = 3.1
+  double photon_index = 2.0;                   // Gamma of the AGN power law
+  std::string absorption_table;                // "" -> built-in Morrison & McCammon (1983)
+};
+
+struct SmoteConfig {
+  bool enabled = true;
+  int k_neighbors = 4;
+  double missing_fill = -1e9;  // stand-in for missing values during neighbour search
+};
+
+struct ClassifierConfig {
+  std::vector<std::string> classes = {"AGN", "CV", "HM-STAR", "HMXB",
+                                      "LM-STAR", "LMXB", "NS", "YSO"};
+  double missing_flag = -100.0;       // value the forest sees for a missing feature
+  double confidence_threshold = 2.0;  // CT >= this -> confident
+  learners::ForestParams forest;
+};
+
+struct Config {
+  ColumnsConfig columns;
+  FeaturesConfig features;
+  MonteCarloConfig monte_carlo;
+  ReddeningConfig reddening;
+  SmoteConfig smote;
+  ClassifierConfig classifier;
+  std::uint64_t seed = 20220923;
+  int threads = 1;
+
+  // Defaults above plus the MUWCLASS CSCv2 band and feature tables.
+  static Config defaults();
+  // defaults() overridden by a TOML file; unknown keys and bad values are errors
+  // naming the file and key.
+  static Config from_toml_file(const std::string& path);
+  static Config from_toml_string(const std::string& text, const std::string& origin);
+
+  // Checks ranges and cross-references (feature names, band names).
+  void validate() const;
+  // The resolved configuration as TOML (stored in outputs; re-readable).
+  std::string to_toml() const;
+
+  // Index of a class name, or -1.
+  int class_index(const std::string& name) const;
+};
+
+}  // namespace mwclass

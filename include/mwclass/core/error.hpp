@@ -1,0 +1,21 @@
+#pragma once
+// One exception type for every user-facing failure (bad input, bad option, I/O).
+// The message is complete on its own: it names the file, row, column or option.
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace mwclass {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+template <typename... Args>
+[[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
+  throw Error(fmt::format(format, std::forward<Args>(args)...));
+}
+
+}  // namespace mwclass

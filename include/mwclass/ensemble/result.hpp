@@ -1,0 +1,74 @@
+#pragma once
+// What a classification run produces. Plain data: the ensemble fills it, the
+// parallel layer moves it between ranks, the output layer writes it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mwclass/core/matrix.hpp"
+
+namespace mwclass::ensemble {
+
+// Per-source statistics of the per-iteration class probabilities.
+// All matrices are n_sources x n_classes.
+struct ProbabilityStats {
+  Matrix mean;      // P_c: mean over MC iterations
+  Matrix std;       // e_P_c: standard deviation over iterations (population, ddof = 0)
+  Matrix median;
+  Matrix q_lo;      // 2.275 % quantile (-2 sigma), linear interpolation
+  Matrix q_hi;      // 97.725 % quantile (+2 sigma)
+};
+
+// The outcome of one E(B-V) bin (or any group of sources classified together).
+struct BinResult {
+  int bin_id = 0;                  // floor(E(B-V) / bin_width); 0 with reddening off
+  double ebv = 0.0;                // E(B-V) the training AGN were reddened to
+  std::vector<std::uint64_t> rows; // the sources' row indices in the field catalog
+  int iterations = 0;              // MC iterations run
+  ProbabilityStats probabilities;
+  std::vector<double> importance_mean, importance_std;  // over iterations, per feature
+};
+
+// Decision derived from the statistics of one source (MUWCLASS definitions).
+struct Decision {
+  int predicted_class = -1;  // argmax of mean probability
+  double class_prob = 0;     // P of the predicted class
+  double e_class_prob = 0;   // its standard deviation
+  double confidence_threshold = 0;  // CT
+  bool confident = false;    // CT >= config threshold
+};
+
+// The whole run, sources in field-catalog order.
+struct ClassificationResult {
+  std::vector<std::string> class_names;
+  std::vector<std::string> feature_names;
+
+  std::vector<std::string> names;
+  std::vector<double> ra, dec, ebv;  // ebv: the source's own E(B-V) (NaN if none)
+  std::vector<int> bin_id;
+  ProbabilityStats probabilities;
+  std::vector<Decision> decisions;
+
+  // per bin, in increasing bin_id
+  std::vector<int> bins;
+  std::vector<double> bin_ebv;
+  std::vector<int> bin_size;
+  std::vector<int> bin_iterations;
+  Matrix importance_mean, importance_std;  // n_bins x n_features
+};
+
+// Everything needed to say how a result was made (stored as HDF5 attributes).
+struct Provenance {
+  std::string version;
+  std::string command_line;
+  std::string config_toml;   // the resolved configuration
+  std::string training_catalog, field_catalog;
+  std::uint64_t seed = 0;
+  int mc_iterations = 0;     // 0: deterministic single pass
+  int ranks = 1;
+  int threads = 1;
+  double wall_time_seconds = 0;
+  std::string created_utc;   // ISO 8601
+};
+
+}  // namespace mwclass::ensemble

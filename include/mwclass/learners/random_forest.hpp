@@ -1,0 +1,68 @@
+#pragma once
+// Random forest classifier with scikit-learn's semantics (the defaults the
+// MUWCLASS paper keeps): bootstrap samples, Gini impurity, floor(sqrt(p))
+// features tried per split, exact best split at the midpoint of consecutive
+// distinct values, trees grown until pure; class probability = mean over trees
+// of the leaf's (bootstrap-weighted) class fractions; importances = mean
+// decrease in impurity, normalized per tree, averaged, normalized.
+//
+// Determinism: tree t draws only from rng::Stream(derive_key({key, t})), and
+// predictions sum trees in index order, so results do not depend on threads.
+#include <cstdint>
+#include <vector>
+
+#include "mwclass/core/matrix.hpp"
+
+namespace mwclass::learners {
+
+struct ForestParams {
+  int n_trees = 100;
+  int max_features = 0;       // 0: floor(sqrt(n_features))
+  int min_samples_split = 2;  // in distinct training rows
+  int min_samples_leaf = 1;
+  int max_depth = 0;          // 0: unlimited
+  bool bootstrap = true;
+};
+
+struct TreeNode {
+  int feature = -1;       // -1 for a leaf
+  double threshold = 0.0; // go left when x[feature] <= threshold
+  int left = -1;
+  int right = -1;
+  int value_offset = -1;  // leaf: index into Tree::leaf_values (n_classes entries)
+};
+
+struct Tree {
+  std::vector<TreeNode> nodes;       // nodes[0] is the root
+  std::vector<double> leaf_values;   // class fractions of every leaf, concatenated
+  std::vector<double> importances;   // unnormalized impurity decrease per feature
+  int depth = 0;
+};
+
+class RandomForest {
+ public:
+  explicit RandomForest(ForestParams params = {});
+
+  // X: n_rows x n_features, no NaN (encode missing values before fitting).
+  // y: class index per row in [0, n_classes). key: the forest's stream key.
+  void fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,
+           int n_threads = 1);
+
+  // n_rows x n_classes; each row sums to 1.
+  Matrix predict_proba(const Matrix& X, int n_threads = 1) const;
+
+  // Mean decrease in impurity, sums to 1 (all zeros if no tree ever split).
+  std::vector<double> feature_importances() const;
+
+  const std::vector<Tree>& trees() const { return trees_; }
+  int n_classes() const { return n_classes_; }
+  int n_features() const { return n_features_; }
+
+ private:
+  ForestParams params_;
+  std::vector<Tree> trees_;
+  int n_classes_ = 0;
+  int n_features_ = 0;
+};
+
+}  // namespace mwclass::learners

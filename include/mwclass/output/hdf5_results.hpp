@@ -1,0 +1,36 @@
+#pragma once
+// The results file: one HDF5 file per run (layout in docs/output-format.md).
+// Only src/output includes hdf5.h; callers see plain data.
+#include <string>
+
+#include "mwclass/ensemble/result.hpp"
+
+namespace mwclass::output {
+
+// Version of the layout written by write_results (root attribute `format_version`).
+inline constexpr int kResultsFormatVersion = 1;
+
+// Throws mwclass::Error if the parts of `result` disagree in size (names, ra, dec,
+// ebv, bin_id, decisions and the probability matrices must all describe the same
+// sources and classes; the per-bin vectors the same bins) or if it has no source.
+// importance_mean/std must be n_bins x n_features, or both empty (not computed).
+void validate_result(const ensemble::ClassificationResult& result);
+
+// Writes atomically: to "<path>.tmp-<pid>" first, then rename() over path; on any
+// error the temporary file is removed and an Error names the path and HDF5's own
+// message. Never leaves a file at `path` that looks complete but is not.
+void write_results(const std::string& path, const ensemble::ClassificationResult& result,
+                   const ensemble::Provenance& provenance);
+
+// Checks early (before hours of compute) that `path` can be written: its
+// directory exists and is writable (creates and removes a probe file). Throws an
+// Error naming the path otherwise.
+void check_writable(const std::string& path);
+
+// Read a file written by write_results. Throw an Error naming the path if the
+// file is unreadable, not an mwclass results file, lacks `complete` = 1, or its
+// datasets have inconsistent shapes.
+ensemble::ClassificationResult read_results(const std::string& path);
+ensemble::Provenance read_provenance(const std::string& path);
+
+}  // namespace mwclass::output

@@ -1,0 +1,36 @@
+#pragma once
+// The only door to MPI. Everything above it exchanges byte buffers through
+// this facade; <mpi.h> is included by src/parallel/ alone. A run without
+// mpirun is a world of one rank.
+#include <string>
+#include <vector>
+
+namespace mwclass::parallel {
+
+class Communicator {
+ public:
+  Communicator(int& argc, char**& argv);  // MPI_Init_thread (funneled)
+  ~Communicator();                        // MPI_Finalize
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+
+  // Root's bytes replace everyone else's.
+  void broadcast(std::vector<char>& bytes) const;
+  // Root's flag and message (a failed input check) reach every rank.
+  void broadcast_status(bool& ok, std::string& message) const;
+  void send(const std::vector<char>& bytes, int destination, int tag) const;
+  // Receives from any rank; returns the sender.
+  int receive(std::vector<char>& bytes, int tag) const;
+  void barrier() const;
+  // Ends every rank at once (for failures after ranks have diverged).
+  [[noreturn]] void abort(int exit_code) const;
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+}  // namespace mwclass::parallel

@@ -1,0 +1,231 @@
+#include "mwclass/catalog/catalog.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "mwclass/catalog/csv.hpp"
+#include "mwclass/core/error.hpp"
+
+namespace mwclass::catalog {
+
+namespace {
+
+template <typename M>
+M take_rows(const M& m, const std::vector<std::size_t>& rows) {
+  M out(static_cast<Eigen::Index>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(i) = m.row(rows[i]);
+  return out;
+}
+
+template <typename T>
+std::vector<T> take(const std::vector<T>& v, const std::vector<std::size_t>& rows) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (auto r : rows) out.push_back(v[r]);
+  return out;
+}
+
+// Reads numeric cells of one CSV table with messages that locate every problem.
+class CellReader {
+ public:
+  explicit CellReader(const CsvTable& t) : t_(t) {}
+
+  int require(const std::string& column, const std::string& config_key) const {
+    const int c = t_.column(column);
+    if (c < 0)
+      fail("{}: missing required column '{}' (the column name comes from {} in the config)",
+           t_.path, column, config_key);
+    return c;
+  }
+
+  // NaN for an empty cell; an Error for anything that is not a finite number.
+  double number(std::size_t row, int col) const {
+    const std::string& cell = t_.rows[row][col];
+    std::size_t b = 0, e = cell.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(cell[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(cell[e - 1]))) --e;
+    if (b == e) return kMissing;
+    const std::string s = cell.substr(b, e - b);
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size())
+      fail("{}: {}: '{}' is not a number", t_.path, where(row, col), s);
+    if (!std::isfinite(v))
+      fail("{}: {}: non-finite value '{}' (leave the cell empty for a missing value)", t_.path,
+           where(row, col), s);
+    return v;
+  }
+
+  double uncertainty(std::size_t row, int col) const {
+    const double v = number(row, col);
+    if (v < 0) fail("{}: {}: negative uncertainty {}", t_.path, where(row, col), v);
+    return v;
+  }
+
+  std::string where(std::size_t row, int col) const {
+    return fmt::format("line {} (data row {}), column '{}'", t_.line_numbers[row], row + 1,
+                       t_.header[col]);
+  }
+
+ private:
+  const CsvTable& t_;
+};
+
+}  // namespace
+
+Catalog Catalog::subset(const std::vector<std::size_t>& rows) const {
+  Catalog c;
+  c.path = path;
+  c.names = take(names, rows);
+  c.ra = take(ra, rows);
+  c.dec = take(dec, rows);
+  c.ebv = take(ebv, rows);
+  if (labelled()) c.labels = take(labels, rows);
+  c.xray_flux = take_rows(xray_flux, rows);
+  c.xray_error = take_rows(xray_error, rows);
+  c.mag = take_rows(mag, rows);
+  c.mag_error = take_rows(mag_error, rows);
+  c.variability = take_rows(variability, rows);
+  return c;
+}
+
+Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
+  const CellReader cells(t);
+  const std::size_t n = t.rows.size();
+  if (n == 0) fail("{}: the catalog has a header but no sources", t.path);
+  const auto& cols = config.columns;
+  const auto& feat = config.features;
+
+  Catalog c;
+  c.path = t.path;
+  const int name_col = cells.require(cols.name, "[columns] name");
+  const int ra_col = cells.require(cols.ra, "[columns] ra");
+  const int dec_col = cells.require(cols.dec, "[columns] dec");
+  const int ebv_col = t.column(cols.ebv);
+  const int label_col = role == Role::Training ? cells.require(cols.label, "[columns] label")
+                                               : -1;
+  std::vector<int> xf, xe, mg, me, va;
+  for (const auto& b : feat.xray_bands) {
+    xf.push_back(cells.require(b.flux_column, "[[features.xray_bands]] flux_column"));
+    xe.push_back(cells.require(b.error_column, "[[features.xray_bands]] error_column"));
+  }
+  for (const auto& b : feat.optical_bands) {
+    mg.push_back(cells.require(b.mag_column, "[[features.optical_bands]] mag_column"));
+    me.push_back(cells.require(b.error_column, "[[features.optical_bands]] error_column"));
+  }
+  for (const auto& v : cols.variability) va.push_back(cells.require(v, "[columns] variability"));
+
+  c.names.resize(n);
+  c.ra.resize(n);
+  c.dec.resize(n);
+  c.ebv.assign(n, kMissing);
+  c.xray_flux.resize(n, xf.size());
+  c.xray_error.resize(n, xf.size());
+  c.mag.resize(n, mg.size());
+  c.mag_error.resize(n, mg.size());
+  c.variability.resize(n, va.size());
+  if (label_col >= 0) c.labels.resize(n);
+
+  for (std::size_t i = 0; i < n; ++i) {
+    c.names[i] = t.rows[i][name_col];
+    c.ra[i] = cells.number(i, ra_col);
+    c.dec[i] = cells.number(i, dec_col);
+    if (ebv_col >= 0) {
+      c.ebv[i] = cells.number(i, ebv_col);
+      if (c.ebv[i] < 0) fail("{}: {}: negative E(B-V) {}", t.path, cells.where(i, ebv_col), c.ebv[i]);
+    }
+    for (std::size_t b = 0; b < xf.size(); ++b) {
+      const double f = cells.number(i, xf[b]);
+      if (f <= 0)
+        fail("{}: {}: X-ray flux must be positive (leave the cell empty for no measurement)",
+             t.path, cells.where(i, xf[b]));
+      c.xray_flux(i, b) = f;
+      c.xray_error(i, b) = cells.uncertainty(i, xe[b]);
+    }
+    for (std::size_t b = 0; b < mg.size(); ++b) {
+      c.mag(i, b) = cells.number(i, mg[b]);
+      c.mag_error(i, b) = cells.uncertainty(i, me[b]);
+    }
+    for (std::size_t v = 0; v < va.size(); ++v) c.variability(i, v) = cells.number(i, va[v]);
+    if (label_col >= 0) {
+      const std::string& label = t.rows[i][label_col];
+      const int k = config.class_index(label);
+      if (k < 0) {
+        std::string known;
+        for (const auto& cl : config.classifier.classes) known += (known.empty() ? "" : ", ") + cl;
+        fail("{}: {}: unknown class '{}' (the config's classes are: {})", t.path,
+             cells.where(i, label_col), label, known);
+      }
+      c.labels[i] = k;
+    }
+  }
+  return c;
+}
+
+Catalog read_catalog(const std::string& path, const Config& config, Role role) {
+  return catalog_from_table(read_csv(path), config, role);
+}
+
+void write_catalog(const std::string& path, const Catalog& c, const Config& config) {
+  const auto& cols = config.columns;
+  const auto& feat = config.features;
+  std::vector<std::string> header = {cols.name, cols.ra, cols.dec, cols.ebv};
+  for (const auto& b : feat.xray_bands) {
+    header.push_back(b.flux_column);
+    header.push_back(b.error_column);
+  }
+  for (const auto& v : cols.variability) header.push_back(v);
+  for (const auto& b : feat.optical_bands) {
+    header.push_back(b.mag_column);
+    header.push_back(b.error_column);
+  }
+  if (c.labelled()) header.push_back(cols.label);
+
+  std::vector<std::vector<std::string>> rows(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    auto& r = rows[i];
+    r = {c.names[i], format_number(c.ra[i]), format_number(c.dec[i]), format_number(c.ebv[i])};
+    for (Eigen::Index b = 0; b < c.xray_flux.cols(); ++b) {
+      r.push_back(format_number(c.xray_flux(i, b)));
+      r.push_back(format_number(c.xray_error(i, b)));
+    }
+    for (Eigen::Index v = 0; v < c.variability.cols(); ++v) r.push_back(format_number(c.variability(i, v)));
+    for (Eigen::Index b = 0; b < c.mag.cols(); ++b) {
+      r.push_back(format_number(c.mag(i, b)));
+      r.push_back(format_number(c.mag_error(i, b)));
+    }
+    if (c.labelled()) r.push_back(config.classifier.classes[c.labels[i]]);
+  }
+  write_csv(path, header, rows);
+}
+
+}  // namespace mwclass::catalog
+
+#include "mwclass/core/bytes.hpp"
+
+namespace mwclass::catalog {
+
+void encode(ByteWriter& out, const Catalog& c) {
+  out.put(c.path);
+  out.put(c.names);
+  out.put(c.ra);
+  out.put(c.dec);
+  out.put(c.ebv);
+  out.put(c.labels);
+  for (const Matrix* m : {&c.xray_flux, &c.xray_error, &c.mag, &c.mag_error, &c.variability})
+    out.put(*m);
+}
+
+void decode(ByteReader& in, Catalog& c) {
+  in.get(c.path);
+  in.get(c.names);
+  in.get(c.ra);
+  in.get(c.dec);
+  in.get(c.ebv);
+  in.get(c.labels);
+  for (Matrix* m : {&c.xray_flux, &c.xray_error, &c.mag, &c.mag_error, &c.variability}) in.get(*m);
+}
+
+}  // namespace mwclass::catalog

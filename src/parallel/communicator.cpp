@@ -1,0 +1,85 @@
+#include "mwclass/parallel/communicator.hpp"
+
+#include <climits>
+
+#include <mpi.h>
+
+#include "mwclass/core/error.hpp"
+
+namespace mwclass::parallel {
+
+namespace {
+void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(code, text, &len);
+  fail("MPI error in {}: {}", what, std::string(text, static_cast<std::size_t>(len)));
+}
+
+// Large buffers travel in chunks: MPI counts are int.
+constexpr std::size_t kChunk = 1u << 30;
+}  // namespace
+
+Communicator::Communicator(int& argc, char**& argv) {
+  int provided = 0;
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+}
+
+Communicator::~Communicator() { MPI_Finalize(); }
+
+void Communicator::broadcast(std::vector<char>& bytes) const {
+  unsigned long long n = bytes.size();
+  check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  bytes.resize(n);
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min<std::size_t>(kChunk, n - off));
+    check(MPI_Bcast(bytes.data() + off, count, MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  }
+}
+
+void Communicator::broadcast_status(bool& ok, std::string& message) const {
+  std::vector<char> bytes;
+  if (is_root()) {
+    bytes.push_back(ok ? 1 : 0);
+    bytes.insert(bytes.end(), message.begin(), message.end());
+  }
+  broadcast(bytes);
+  ok = bytes.at(0) == 1;
+  message.assign(bytes.begin() + 1, bytes.end());
+}
+
+void Communicator::send(const std::vector<char>& bytes, int destination, int tag) const {
+  unsigned long long n = bytes.size();
+  check(MPI_Send(&n, 1, MPI_UNSIGNED_LONG_LONG, destination, tag, MPI_COMM_WORLD), "MPI_Send");
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min<std::size_t>(kChunk, n - off));
+    check(MPI_Send(bytes.data() + off, count, MPI_CHAR, destination, tag, MPI_COMM_WORLD), "MPI_Send");
+  }
+}
+
+int Communicator::receive(std::vector<char>& bytes, int tag) const {
+  unsigned long long n = 0;
+  MPI_Status status;
+  check(MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &status), "MPI_Recv");
+  const int source = status.MPI_SOURCE;
+  bytes.resize(n);
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min<std::size_t>(kChunk, n - off));
+    check(MPI_Recv(bytes.data() + off, count, MPI_CHAR, source, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+          "MPI_Recv");
+  }
+  return source;
+}
+
+void Communicator::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+
+void Communicator::abort(int exit_code) const {
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);
+}
+
+}  // namespace mwclass::parallel

@@ -1,0 +1,444 @@
+// The results file and the CSV export: exact round trips, provenance,
+// atomic writes, early writability checks, determinism, and an independent
+// reader (h5py) of the documented layout.
+#include <doctest/doctest.h>
+#include <hdf5.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mwclass/catalog/csv.hpp"
+#include "mwclass/core/error.hpp"
+#include "mwclass/output/csv_export.hpp"
+#include "mwclass/output/hdf5_results.hpp"
+#include "../../test_support.hpp"
+
+namespace fs = std::filesystem;
+using mwclass::Error;
+using mwclass::Matrix;
+using mwclass::ensemble::ClassificationResult;
+using mwclass::ensemble::Provenance;
+namespace out = mwclass::output;
+
+namespace {
+
+// 3 sources, 3 classes, 2 bins, 4 features; awkward values on purpose.
+ClassificationResult make_result() {
+  ClassificationResult r;
+  r.class_names = {"AGN", "CV", "YSO"};
+  r.feature_names = {"hard_hm", "hard_ms", "var_intra_prob", "Gmag_lgFx"};
+  r.names = {"2CXO J174545.1-290029", "src, \"quoted\"", "\xce\xa9 Cen X-1"};  // comma, quotes, UTF-8
+  r.ra = {266.43791666666667, 0.1 + 0.2, 359.99999999999994};
+  r.dec = {-29.008055555555554, 1.0 / 3.0, -89.5};
+  r.ebv = {0.5, mwclass::kMissing, 1e-300};
+  r.bin_id = {3, 0, 3};
+  auto& p = r.probabilities;
+  p.mean.resize(3, 3);
+  p.mean << 0.7, 0.2, 0.1,  //
+      0.2, 1.0 / 3.0 + 0.2, 1.0 - 0.4 - 1.0 / 3.0,  //
+      0.05, 0.15, 0.8;
+  p.std = p.mean * 0.1;
+  p.std(1, 2) = mwclass::kMissing;
+  p.median = p.mean.array() + 1e-17;
+  p.q_lo = p.mean * 0.5;
+  p.q_hi = (p.mean.array() * 1.5).min(1.0);
+  r.decisions.resize(3);
+  r.decisions[0] = {0, 0.7, 0.07, 2.0 / 0.09, true};
+  r.decisions[1] = {1, 1.0 / 3.0 + 0.2, 1.0 / 30.0, 0.0, false};
+  r.decisions[2] = {2, 0.8, 0.08, -std::numeric_limits<double>::infinity(), false};
+  r.bins = {0, 3};
+  r.bin_ebv = {0.0, 0.35000000000000003};
+  r.bin_size = {1, 2};
+  r.bin_iterations = {0, 1000};
+  r.importance_mean.resize(2, 4);
+  r.importance_mean << 0.1, 0.2, 0.3, 0.4, 0.25, 0.25, 0.125, 0.375;
+  r.importance_std = r.importance_mean * 0.01;
+  return r;
+}
+
+Provenance make_provenance() {
+  Provenance p;
+  p.version = "0.1.0";
+  p.command_line = "mwclass classify --field \"my field.csv\" --out results.h5 -n 1000";
+  p.config_toml = "# resolved\n[run]\nseed = 42\nname = \"caf\xc3\xa9\"\n\n[ensemble]\niterations = 1000\n";
+  p.training_catalog = "/data/TD_ready.csv";
+  p.field_catalog = "/data/field.csv";
+  p.seed = std::numeric_limits<std::uint64_t>::max() - 5;
+  p.mc_iterations = 1000;
+  p.ranks = 4;
+  p.threads = 8;
+  p.wall_time_seconds = 1234.5678901234567;
+  p.created_utc = "2024-05-06T07:08:09Z";
+  return p;
+}
+
+bool same_bits(double a, double b) {
+  std::uint64_t x, y;
+  std::memcpy(&x, &a, sizeof x);
+  std::memcpy(&y, &b, sizeof y);
+  return x == y;
+}
+
+void check_same(const std::vector<double>& a, const std::vector<double>& b, const char* what) {
+  INFO(what);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("index " << i << ": " << a[i] << " vs " << b[i]);
+    CHECK(same_bits(a[i], b[i]));
+  }
+}
+
+void check_same(const Matrix& a, const Matrix& b, const char* what) {
+  INFO(what);
+  REQUIRE(a.rows() == b.rows());
+  REQUIRE(a.cols() == b.cols());
+  for (Eigen::Index i = 0; i < a.rows(); ++i)
+    for (Eigen::Index j = 0; j < a.cols(); ++j) {
+      INFO("(" << i << ", " << j << "): " << a(i, j) << " vs " << b(i, j));
+      CHECK(same_bits(a(i, j), b(i, j)));
+    }
+}
+
+void check_same(const ClassificationResult& a, const ClassificationResult& b) {
+  CHECK(a.class_names == b.class_names);
+  CHECK(a.feature_names == b.feature_names);
+  CHECK(a.names == b.names);
+  check_same(a.ra, b.ra, "ra");
+  check_same(a.dec, b.dec, "dec");
+  check_same(a.ebv, b.ebv, "ebv");
+  CHECK(a.bin_id == b.bin_id);
+  check_same(a.probabilities.mean, b.probabilities.mean, "P");
+  check_same(a.probabilities.std, b.probabilities.std, "e_P");
+  check_same(a.probabilities.median, b.probabilities.median, "P_median");
+  check_same(a.probabilities.q_lo, b.probabilities.q_lo, "P_q02275");
+  check_same(a.probabilities.q_hi, b.probabilities.q_hi, "P_q97725");
+  REQUIRE(a.decisions.size() == b.decisions.size());
+  for (std::size_t i = 0; i < a.decisions.size(); ++i) {
+    INFO("decision " << i);
+    CHECK(a.decisions[i].predicted_class == b.decisions[i].predicted_class);
+    CHECK(same_bits(a.decisions[i].class_prob, b.decisions[i].class_prob));
+    CHECK(same_bits(a.decisions[i].e_class_prob, b.decisions[i].e_class_prob));
+    CHECK(same_bits(a.decisions[i].confidence_threshold, b.decisions[i].confidence_threshold));
+    CHECK(a.decisions[i].confident == b.decisions[i].confident);
+  }
+  CHECK(a.bins == b.bins);
+  check_same(a.bin_ebv, b.bin_ebv, "bin_ebv");
+  CHECK(a.bin_size == b.bin_size);
+  CHECK(a.bin_iterations == b.bin_iterations);
+  check_same(a.importance_mean, b.importance_mean, "importance_mean");
+  check_same(a.importance_std, b.importance_std, "importance_std");
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> listing(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  return names;
+}
+
+// The message of the Error `f` throws ("" and a failed check if none).
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  FAIL_CHECK("no mwclass::Error thrown");
+  return "";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The stored bytes of a contiguous dataset, straight from the file.
+std::string dataset_bytes(const fs::path& file, const char* name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  REQUIRE(d >= 0);
+  const haddr_t offset = H5Dget_offset(d);
+  const hsize_t size = H5Dget_storage_size(d);
+  H5Dclose(d);
+  H5Fclose(f);
+  if (size == 0) return "";
+  REQUIRE(offset != HADDR_UNDEF);
+  const std::string all = slurp(file);
+  REQUIRE(offset + size <= all.size());
+  return all.substr(offset, size);
+}
+
+}  // namespace
+
+TEST_CASE("results round-trip exactly through HDF5") {
+  const auto dir = mwclass::testing::scratch_dir("output-roundtrip");
+  const auto path = (dir / "results.h5").string();
+  const auto result = make_result();
+  const auto provenance = make_provenance();
+  out::write_results(path, result, provenance);
+  CHECK(listing(dir) == std::vector<std::string>{"results.h5"});  // no temporary left behind
+  check_same(out::read_results(path), result);
+
+  SUBCASE("provenance round-trips") {
+    const auto p = out::read_provenance(path);
+    CHECK(p.version == provenance.version);
+    CHECK(p.command_line == provenance.command_line);
+    CHECK(p.config_toml == provenance.config_toml);
+    CHECK(p.training_catalog == provenance.training_catalog);
+    CHECK(p.field_catalog == provenance.field_catalog);
+    CHECK(p.seed == provenance.seed);
+    CHECK(p.mc_iterations == provenance.mc_iterations);
+    CHECK(p.ranks == provenance.ranks);
+    CHECK(p.threads == provenance.threads);
+    CHECK(same_bits(p.wall_time_seconds, provenance.wall_time_seconds));
+    CHECK(p.created_utc == provenance.created_utc);
+  }
+
+  SUBCASE("rewriting replaces the file") {
+    auto changed = result;
+    changed.names[0] = "renamed";
+    out::write_results(path, changed, provenance);
+    CHECK(out::read_results(path).names[0] == "renamed");
+    CHECK(listing(dir).size() == 1);
+  }
+}
+
+TEST_CASE("writes are deterministic") {
+  const auto dir = mwclass::testing::scratch_dir("output-determinism");
+  const auto result = make_result();
+  const auto provenance = make_provenance();
+  out::write_results((dir / "a.h5").string(), result, provenance);
+  // HDF5 object timestamps have one-second resolution: make sure they would differ.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  out::write_results((dir / "b.h5").string(), result, provenance);
+  // Same inputs and provenance: the whole file is identical (no timestamps anywhere).
+  CHECK(slurp(dir / "a.h5") == slurp(dir / "b.h5"));
+
+  // Different provenance (wall time, date, config): the datasets' bytes still are.
+  auto other = provenance;
+  other.wall_time_seconds = 1.0;
+  other.created_utc = "2030-01-01T00:00:00Z";
+  other.config_toml += "# a much longer configuration text\n" + std::string(5000, '#');
+  out::write_results((dir / "c.h5").string(), result, other);
+  for (const char* name :
+       {"/classes", "/features", "/sources/name", "/sources/ra", "/sources/P", "/sources/e_P",
+        "/sources/P_q97725", "/sources/class", "/sources/CT", "/sources/confident", "/bins/id",
+        "/bins/importance_mean"}) {
+    INFO(name);
+    const auto a = dataset_bytes(dir / "a.h5", name);
+    CHECK(!a.empty());
+    CHECK(a == dataset_bytes(dir / "c.h5", name));
+  }
+}
+
+TEST_CASE("write_results is atomic") {
+  const auto dir = mwclass::testing::scratch_dir("output-atomic");
+  const auto result = make_result();
+  const auto provenance = make_provenance();
+
+  SUBCASE("missing directory: Error naming the path and HDF5's reason, nothing created") {
+    const auto path = (dir / "no-such-dir" / "results.h5").string();
+    const auto message = error_of([&] { out::write_results(path, result, provenance); });
+    CHECK(contains(message, path));
+    CHECK(contains(message, "H5Fcreate"));  // HDF5's own error stack
+    CHECK(contains(message, "No such file or directory"));
+    CHECK(!fs::exists(dir / "no-such-dir"));
+    CHECK(listing(dir).empty());
+  }
+
+  SUBCASE("path is a directory: the rename fails, the temporary file is removed") {
+    fs::create_directory(dir / "results.h5");
+    const auto path = (dir / "results.h5").string();
+    const auto message = error_of([&] { out::write_results(path, result, provenance); });
+    CHECK(contains(message, path));
+    CHECK(listing(dir) == std::vector<std::string>{"results.h5"});
+    CHECK(fs::is_empty(dir / "results.h5"));
+  }
+
+  SUBCASE("failure in the middle of the file: temporary removed, old file untouched") {
+    const auto path = (dir / "results.h5").string();
+    out::write_results(path, result, provenance);
+    const auto before = slurp(path);
+    auto bad = result;
+    bad.names[2] = std::string("nul\0byte", 8);
+    const auto message = error_of([&] { out::write_results(path, bad, provenance); });
+    CHECK(contains(message, path));
+    CHECK(contains(message, "NUL"));
+    CHECK(listing(dir) == std::vector<std::string>{"results.h5"});
+    CHECK(slurp(path) == before);
+  }
+
+  SUBCASE("inconsistent or empty results are rejected before anything is written") {
+    const auto path = (dir / "results.h5").string();
+    auto bad = result;
+    bad.probabilities.std.resize(3, 2);
+    auto message = error_of([&] { out::write_results(path, bad, provenance); });
+    CHECK(contains(message, path));
+    CHECK(contains(message, "probabilities.std"));
+    bad = result;
+    bad.decisions[1].predicted_class = 3;
+    CHECK(contains(error_of([&] { out::write_results(path, bad, provenance); }), "predicted class"));
+    ClassificationResult empty;
+    empty.class_names = result.class_names;
+    CHECK(contains(error_of([&] { out::write_results(path, empty, provenance); }), "no source"));
+    CHECK(listing(dir).empty());
+  }
+}
+
+TEST_CASE("check_writable") {
+  const auto dir = mwclass::testing::scratch_dir("output-writable");
+  out::check_writable((dir / "results.h5").string());
+  CHECK(listing(dir).empty());  // the probe is gone
+
+  const auto missing = (dir / "missing" / "results.h5").string();
+  CHECK(contains(error_of([&] { out::check_writable(missing); }), missing));
+
+  // Root ignores permission bits, so use a parent that is a regular file.
+  std::ofstream(dir / "plain-file") << "x";
+  const auto under_file = (dir / "plain-file" / "results.h5").string();
+  CHECK(contains(error_of([&] { out::check_writable(under_file); }), under_file));
+  CHECK_THROWS_AS(out::write_results(under_file, make_result(), make_provenance()), Error);
+
+  fs::create_directory(dir / "a-directory");
+  CHECK_THROWS_AS(out::check_writable((dir / "a-directory").string()), Error);
+}
+
+TEST_CASE("reading rejects missing, foreign and incomplete files") {
+  const auto dir = mwclass::testing::scratch_dir("output-read-errors");
+  const auto missing = (dir / "missing.h5").string();
+  CHECK(contains(error_of([&] { out::read_results(missing); }), missing));
+
+  std::ofstream(dir / "text.h5") << "not hdf5\n";
+  CHECK(contains(error_of([&] { out::read_results((dir / "text.h5").string()); }),
+                 "not an HDF5 file"));
+
+  // A file whose `complete` attribute is not 1 (as if the writer had died).
+  const auto path = (dir / "results.h5").string();
+  out::write_results(path, make_result(), make_provenance());
+  {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t a = H5Aopen(f, "complete", H5P_DEFAULT);
+    REQUIRE(a >= 0);
+    const int zero = 0;
+    CHECK(H5Awrite(a, H5T_NATIVE_INT, &zero) >= 0);
+    H5Aclose(a);
+    H5Fclose(f);
+  }
+  const auto message = error_of([&] { out::read_results(path); });
+  CHECK(contains(message, path));
+  CHECK(contains(message, "incomplete"));
+  CHECK_THROWS_AS(out::read_provenance(path), Error);
+}
+
+TEST_CASE("zero-size edge cases round-trip") {
+  const auto dir = mwclass::testing::scratch_dir("output-edge");
+  const auto path = (dir / "results.h5").string();
+  const auto provenance = make_provenance();
+
+  SUBCASE("no features, no bins") {
+    auto r = make_result();
+    r.feature_names.clear();
+    r.bins.clear();
+    r.bin_ebv.clear();
+    r.bin_size.clear();
+    r.bin_iterations.clear();
+    r.importance_mean.resize(0, 0);
+    r.importance_std.resize(0, 0);
+    r.decisions[1].predicted_class = -1;  // no prediction
+    out::write_results(path, r, provenance);
+    check_same(out::read_results(path), r);
+  }
+
+  SUBCASE("importances not computed: stored as 0 x n_features") {
+    auto r = make_result();
+    r.importance_mean.resize(0, 0);
+    r.importance_std.resize(0, 0);
+    out::write_results(path, r, provenance);
+    const auto back = out::read_results(path);
+    CHECK(back.importance_mean.rows() == 0);
+    CHECK(back.importance_mean.cols() == 4);
+    CHECK(back.importance_std.rows() == 0);
+    CHECK(back.bins == r.bins);
+  }
+
+  SUBCASE("empty strings") {
+    auto r = make_result();
+    r.names[1] = "";
+    auto p = provenance;
+    p.config_toml.clear();
+    out::write_results(path, r, p);
+    CHECK(out::read_results(path).names == r.names);
+    CHECK(out::read_provenance(path).config_toml.empty());
+  }
+}
+
+TEST_CASE("export_csv") {
+  const auto dir = mwclass::testing::scratch_dir("output-csv");
+  const auto path = (dir / "classified.csv").string();
+  const auto result = make_result();
+  out::export_csv(result, path);
+  CHECK(listing(dir) == std::vector<std::string>{"classified.csv"});
+
+  const auto text = slurp(path);
+  CHECK(text.substr(0, text.find('\n')) ==
+        "name,P_AGN,P_CV,P_YSO,e_P_AGN,e_P_CV,e_P_YSO,Class,Class_prob,e_Class_prob,CT,confident");
+  CHECK(contains(text, "\n2CXO J174545.1-290029,0.7,0.2,0.1,"));
+
+  const auto table = mwclass::catalog::read_csv(path);
+  REQUIRE(table.rows.size() == 3);
+  const auto& row1 = table.rows[1];
+  CHECK(row1[0] == result.names[1]);  // quoted on write, unquoted on read
+  CHECK(std::stod(row1[1]) == result.probabilities.mean(1, 0));  // round-trip precision
+  CHECK(row1[6].empty());                                         // NaN e_P_YSO
+  CHECK(row1[table.column("Class")] == "CV");
+  CHECK(table.rows[0][table.column("confident")] == "1");
+  CHECK(table.rows[1][table.column("confident")] == "0");
+  CHECK(std::stod(table.rows[0][table.column("CT")]) == result.decisions[0].confidence_threshold);
+  CHECK(table.rows[2][table.column("CT")] == "-inf");
+
+  const auto bad_path = (dir / "missing" / "x.csv").string();
+  CHECK(contains(error_of([&] { out::export_csv(result, bad_path); }), bad_path));
+  CHECK(listing(dir).size() == 1);
+}
+
+TEST_CASE("an independent reader (h5py) understands the documented layout") {
+  if (std::system("/usr/bin/python3 -c 'import h5py, numpy' >/dev/null 2>&1") != 0) {
+    std::printf("SKIP: /usr/bin/python3 with h5py and numpy is not available\n");
+    return;
+  }
+  const auto dir = mwclass::testing::scratch_dir("output-h5py");
+  const auto path = (dir / "results.h5").string();
+  out::write_results(path, make_result(), make_provenance());
+  const std::string script = std::string(MWCLASS_SOURCE_DIR) + "/tests/unit/output/read_results.py";
+  const std::string command = "/usr/bin/python3 '" + script + "' '" + path + "'";
+  const int status = std::system(command.c_str());
+  REQUIRE(status != -1);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+
+  // The script must also be able to fail: an incomplete file is refused.
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  CHECK(H5Adelete(f, "complete") >= 0);
+  H5Fclose(f);
+  const int bad = std::system((command + " >/dev/null 2>&1").c_str());
+  CHECK(WIFEXITED(bad));
+  CHECK(WEXITSTATUS(bad) != 0);
+}

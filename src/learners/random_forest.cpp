@@ -364,23 +364,33 @@ Matrix RandomForest::predict_proba(const Matrix& X, int n_threads) const {
   check_finite(X, "predict");
   n_threads = std::max(1, n_threads);
 
+  // Rows are handled in blocks, trees in index order within a block, so one
+  // tree's nodes stay in cache across the block; each row still sums its
+  // trees in index order, whatever the thread count.
+  constexpr std::ptrdiff_t kBlock = 128;
   const auto n_rows = static_cast<std::ptrdiff_t>(X.rows());
+  const auto n_blocks = (n_rows + kBlock - 1) / kBlock;
   const auto c = static_cast<std::size_t>(n_classes_);
+  const auto p = static_cast<std::size_t>(n_features_);
   const double n_trees = static_cast<double>(trees_.size());
   Matrix proba = Matrix::Zero(X.rows(), n_classes_);
 #pragma omp parallel for num_threads(n_threads) schedule(static)
-  for (std::ptrdiff_t i = 0; i < n_rows; ++i) {
-    const double* x = X.data() + i * X.cols();
-    double* out = proba.data() + static_cast<std::size_t>(i) * c;
+  for (std::ptrdiff_t block = 0; block < n_blocks; ++block) {
+    const std::ptrdiff_t begin = block * kBlock, end = std::min(n_rows, begin + kBlock);
     for (const Tree& tree : trees_) {
       const TreeNode* nodes = tree.nodes.data();
-      const TreeNode* node = nodes;
-      while (node->feature >= 0)
-        node = nodes + (x[node->feature] <= node->threshold ? node->left : node->right);
-      const double* value = tree.leaf_values.data() + node->value_offset;
-      for (std::size_t k = 0; k < c; ++k) out[k] += value[k];
+      for (std::ptrdiff_t i = begin; i < end; ++i) {
+        const double* x = X.data() + static_cast<std::size_t>(i) * p;
+        const TreeNode* node = nodes;
+        while (node->feature >= 0)
+          node = nodes + (x[node->feature] <= node->threshold ? node->left : node->right);
+        const double* value = tree.leaf_values.data() + node->value_offset;
+        double* out = proba.data() + static_cast<std::size_t>(i) * c;
+        for (std::size_t k = 0; k < c; ++k) out[k] += value[k];
+      }
     }
-    for (std::size_t k = 0; k < c; ++k) out[k] /= n_trees;
+    for (std::size_t q = static_cast<std::size_t>(begin) * c; q < static_cast<std::size_t>(end) * c; ++q)
+      proba.data()[q] /= n_trees;
   }
   return proba;
 }

@@ -198,6 +198,12 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
     auto results = parallel::run_bins(comm, runner, field, bins, config.threads);
     if (!comm.is_root()) return 0;
 
+    ensemble::StageTimes timing;
+    long iterations = 0;
+    for (const auto& r : results) {
+      timing += r.timing;
+      iterations += r.iterations;
+    }
     const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -214,7 +220,14 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
     prov.wall_time_seconds = seconds;
     prov.created_utc = utc_now();
     output::write_results(o->out, result, prov);
-    if (!o->quiet) print_summary(result, o->out, seconds);
+    if (!o->quiet) {
+      print_summary(result, o->out, seconds);
+      const double ms = 1e3 / static_cast<double>(iterations);
+      fmt::print("Time per MC iteration of a bin (summed over ranks): {:.1f} ms = sampling {:.1f} + "
+                 "features {:.1f} + SMOTE {:.1f} + forest fit {:.1f} + predict {:.1f}\n",
+                 timing.total() * ms, timing.sampling * ms, timing.features * ms,
+                 timing.smote * ms, timing.fit * ms, timing.predict * ms);
+    }
     return 0;
   };
 }

@@ -69,6 +69,7 @@ void encode(ByteWriter& out, const BinResult& r) {
   for (const Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) out.put(*m);
   out.put(r.importance_mean);
   out.put(r.importance_std);
+  out.put(r.timing);
 }
 
 void decode(ByteReader& in, BinResult& r) {
@@ -80,6 +81,7 @@ void decode(ByteReader& in, BinResult& r) {
   for (Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) in.get(*m);
   in.get(r.importance_mean);
   in.get(r.importance_std);
+  in.get(r.timing);
 }
 
 }  // namespace mwclass::ensemble

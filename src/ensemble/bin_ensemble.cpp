@@ -1,6 +1,7 @@
 #include "mwclass/ensemble/bin_ensemble.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
@@ -50,6 +51,13 @@ BinResult BinEnsemble::run(const catalog::Catalog& field, const std::vector<std:
   IterationProbabilities probs(n_src, n_classes, n_iter);
   std::vector<std::vector<double>> importances;
   learners::RandomForest forest(config_.classifier.forest);
+  StageTimes timing;
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock](double& into) {
+    const auto now = std::chrono::steady_clock::now();
+    into += std::chrono::duration<double>(now - clock).count();
+    clock = now;
+  };
 
   for (int m = 0; m < n_iter; ++m) {
     const auto it = static_cast<std::uint64_t>(m);
@@ -70,6 +78,7 @@ BinResult BinEnsemble::run(const catalog::Catalog& field, const std::vector<std:
     if (redden)
       for (std::size_t i = 0; i < training_.size(); ++i)
         if (reddened_[i]) physics::apply_reddening(reddening, td.xray_flux, td.mag, static_cast<Eigen::Index>(i));
+    lap(timing.sampling);
 
     Matrix x_train = features_.build(td.xray_flux, td.mag, td.variability);
     Matrix x_src = features_.build(src.xray_flux, src.mag, src.variability);
@@ -77,6 +86,7 @@ BinResult BinEnsemble::run(const catalog::Catalog& field, const std::vector<std:
     standardizer.fit(x_train);
     standardizer.transform(x_train);
     standardizer.transform(x_src);
+    lap(timing.features);
 
     Labels y_train = training_.labels;
     if (config_.smote.enabled) {
@@ -88,13 +98,16 @@ BinResult BinEnsemble::run(const catalog::Catalog& field, const std::vector<std:
     }
     learners::encode_missing(x_train, config_.classifier.missing_flag);
     learners::encode_missing(x_src, config_.classifier.missing_flag);
+    lap(timing.smote);
 
     forest.fit(x_train, y_train, n_classes, rng::derive_key(seed, rng::Purpose::Forest, {bin_key, it}),
                threads);
+    lap(timing.fit);
     const Matrix p = forest.predict_proba(x_src, threads);
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c) probs.at(j, c, m) = p(j, c);
     importances.push_back(forest.feature_importances());
+    lap(timing.predict);
   }
 
   BinResult r;
@@ -104,6 +117,7 @@ BinResult BinEnsemble::run(const catalog::Catalog& field, const std::vector<std:
   r.iterations = n_iter;
   r.probabilities = summarize(probs);
   mean_and_std(importances, r.importance_mean, r.importance_std);
+  r.timing = timing;
   return r;
 }
 

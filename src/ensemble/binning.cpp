@@ -33,7 +33,9 @@ std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config) 
   }
   std::map<int, Bin> by_id;
   for (std::size_t i = 0; i < field.size(); ++i) {
-    const int id = static_cast<int>(std::floor(field.ebv[i] / config.reddening.bin_width));
+    // Bin k holds [k w, (k+1) w). The tolerance puts decimal edges such as
+    // 0.3 / 0.025 = 11.999999999999998 in the bin a reader expects (12).
+    const int id = static_cast<int>(std::floor(field.ebv[i] / config.reddening.bin_width + 1e-9));
     Bin& b = by_id[id];
     b.id = id;
     b.rows.push_back(i);

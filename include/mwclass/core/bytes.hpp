@@ -17,19 +17,17 @@ class ByteWriter {
   template <typename T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const char*>(&v);
-    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+    append(&v, sizeof(T));
   }
   void put(const std::string& s) {
     put<std::uint64_t>(s.size());
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
+    append(s.data(), s.size());
   }
   template <typename T>
   void put(const std::vector<T>& v) {
     put<std::uint64_t>(v.size());
     if constexpr (std::is_trivially_copyable_v<T>) {
-      const auto* p = reinterpret_cast<const char*>(v.data());
-      bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
+      append(v.data(), v.size() * sizeof(T));
     } else {
       for (const auto& x : v) put(x);
     }
@@ -37,12 +35,16 @@ class ByteWriter {
   void put(const Matrix& m) {
     put<std::int64_t>(m.rows());
     put<std::int64_t>(m.cols());
-    const auto* p = reinterpret_cast<const char*>(m.data());
-    bytes_.insert(bytes_.end(), p, p + m.size() * sizeof(double));
+    append(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
   }
   std::vector<char>& bytes() { return bytes_; }
 
  private:
+  void append(const void* p, std::size_t n) {
+    const std::size_t old = bytes_.size();
+    bytes_.resize(old + n);
+    if (n) std::memcpy(bytes_.data() + old, p, n);
+  }
   std::vector<char> bytes_;
 };
 

@@ -19,6 +19,21 @@ struct ProbabilityStats {
   Matrix q_hi;      // 97.725 % quantile (+2 sigma)
 };
 
+// Wall-clock seconds spent in each stage of the ensemble (diagnostics only:
+// never part of the reproducible result).
+struct StageTimes {
+  double sampling = 0, features = 0, smote = 0, fit = 0, predict = 0;
+  double total() const { return sampling + features + smote + fit + predict; }
+  StageTimes& operator+=(const StageTimes& o) {
+    sampling += o.sampling;
+    features += o.features;
+    smote += o.smote;
+    fit += o.fit;
+    predict += o.predict;
+    return *this;
+  }
+};
+
 // The outcome of one E(B-V) bin (or any group of sources classified together).
 struct BinResult {
   int bin_id = 0;                  // floor(E(B-V) / bin_width); 0 with reddening off
@@ -27,6 +42,7 @@ struct BinResult {
   int iterations = 0;              // MC iterations run
   ProbabilityStats probabilities;
   std::vector<double> importance_mean, importance_std;  // over iterations, per feature
+  StageTimes timing;
 };
 
 // Decision derived from the statistics of one source (MUWCLASS definitions).

@@ -271,6 +271,84 @@ TEST_CASE("random forest: best split chosen by hand-computed Gini over two featu
   }
 }
 
+TEST_CASE("random forest: every split is the exhaustive best (all sort paths)") {
+  // 3000 rows: a coarse feature (few distinct values), a medium one and a
+  // continuous one, so nodes use counting sort, radix sort and std::sort.
+  // A single unweighted tree trying all features must make, at every node,
+  // a split whose Gini decrease equals the brute-force maximum.
+  mwclass::rng::Stream stream(31);
+  const int n = 3000, p = 3, classes = 4;
+  Matrix X(n, p);
+  Labels y(n);
+  for (int i = 0; i < n; ++i) {
+    X(i, 0) = std::round(stream.normal() * 3.0);
+    X(i, 1) = std::round(stream.normal() * 100.0) / 100.0;
+    X(i, 2) = stream.normal();
+    const int signal = (X(i, 1) > 0.2 ? 1 : 0) + (X(i, 2) + 0.1 * X(i, 0) > 0 ? 2 : 0);
+    y[static_cast<std::size_t>(i)] = stream.uniform() < 0.3 ? static_cast<int>(stream.below(4)) : signal;
+  }
+  RandomForest forest(single_tree(p));
+  forest.fit(X, y, classes, 8);
+  const Tree& tree = forest.trees()[0];
+
+  // Rows reaching each node.
+  std::vector<std::vector<int>> node_rows(tree.nodes.size());
+  for (int i = 0; i < n; ++i) {
+    int node = 0;
+    while (true) {
+      node_rows[static_cast<std::size_t>(node)].push_back(i);
+      const TreeNode& nd = tree.nodes[static_cast<std::size_t>(node)];
+      if (nd.feature < 0) break;
+      node = X(i, nd.feature) <= nd.threshold ? nd.left : nd.right;
+    }
+  }
+  auto weighted_gini = [&](const std::vector<int>& rows) {  // N * gini
+    std::vector<double> counts(classes, 0.0);
+    for (int r : rows) counts[static_cast<std::size_t>(y[static_cast<std::size_t>(r)])] += 1.0;
+    const double total = static_cast<double>(rows.size());
+    double sq = 0.0;
+    for (double c : counts) sq += c * c;
+    return total - sq / total;
+  };
+  int checked = 0;
+  for (std::size_t id = 0; id < tree.nodes.size(); ++id) {
+    const TreeNode& nd = tree.nodes[id];
+    const auto& rows = node_rows[id];
+    if (nd.feature < 0) continue;
+    const double parent = weighted_gini(rows);
+    double best = -1.0;
+    for (int f = 0; f < p; ++f) {
+      std::vector<int> sorted = rows;
+      std::sort(sorted.begin(), sorted.end(), [&](int a, int b) { return X(a, f) < X(b, f); });
+      for (std::size_t k = 1; k < sorted.size(); ++k) {
+        if (X(sorted[k - 1], f) == X(sorted[k], f)) continue;
+        const std::vector<int> left(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k));
+        const std::vector<int> right(sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
+        best = std::max(best, parent - weighted_gini(left) - weighted_gini(right));
+      }
+    }
+    std::vector<int> left, right;
+    double left_max = -1e300, right_min = 1e300;
+    for (int r : rows) {
+      const double v = X(r, nd.feature);
+      if (v <= nd.threshold) {
+        left.push_back(r);
+        left_max = std::max(left_max, v);
+      } else {
+        right.push_back(r);
+        right_min = std::min(right_min, v);
+      }
+    }
+    REQUIRE(!left.empty());
+    REQUIRE(!right.empty());
+    CHECK(nd.threshold == left_max / 2.0 + right_min / 2.0);
+    CHECK(parent - weighted_gini(left) - weighted_gini(right) >= best - 1e-9 * (1.0 + best));
+    if (rows.size() >= 200) ++checked;
+  }
+  CHECK(checked > 5);
+  CHECK(tree.nodes.size() > 100);
+}
+
 TEST_CASE("random forest: min_samples_leaf and max_depth") {
   const Matrix X = column({1, 2, 3, 4, 5});
   const Labels y = {0, 1, 1, 1, 1};

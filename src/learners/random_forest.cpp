@@ -5,8 +5,8 @@
 // column-major. A tree works on codes only; thresholds are looked up in the
 // value table when a split is chosen. At a node, the rows of each candidate
 // feature are ordered by code (counting sort when the node's code range is
-// small relative to its size, std::sort otherwise) and scanned once with
-// running weighted class counts. The node's row indices are then partitioned
+// small relative to its size, LSD radix sort otherwise, std::sort for tiny
+// nodes) and scanned once with running weighted class counts. The node's row indices are then partitioned
 // in place, so a tree needs no allocation per node.
 //
 // Class weights are bootstrap counts, so every weighted count is an integer

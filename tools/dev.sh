@@ -51,7 +51,7 @@ case "${1:-}" in
     "$BUILD_DIR/mwclass" simulate --n-td 3000 --n-field 2000 --seed 1 \
       --out-td out/demo_td.csv --out-field out/demo_field.csv
     mpirun -np 2 "$BUILD_DIR/mwclass" classify --config configs/muwclass_cscv2.toml \
-      --td out/demo_td.csv --field out/demo_field.csv --mc "${MC:-10}" --out out/demo_results.h5
+      --td out/demo_td.csv --field out/demo_field.csv --mc "${MC:-3}" --out out/demo_results.h5
     "$BUILD_DIR/mwclass" export out/demo_results.h5 --csv out/demo_results.csv
     echo "CSV export: out/demo_results.csv"
     ;;

@@ -1,7 +1,8 @@
 #pragma once
 // The subcommands of the mwclass executable. Each registers its options on a
-// CLI11 app and returns the function that runs it.
+// CLI11 subcommand and returns the function that runs it (on every rank).
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -13,9 +14,12 @@ namespace mwclass::app {
 
 using Runner = std::function<int(parallel::Communicator&)>;
 
-Runner add_classify(CLI::App& app, const std::string& command_line);
-Runner add_simulate(CLI::App& app);
-Runner add_export(CLI::App& app);
-Runner add_config(CLI::App& app);
+Runner add_classify(CLI::App& app, const std::string& command_line);  // classify.cpp
+Runner add_loocv(CLI::App& app, const std::string& command_line);     // evaluate.cpp
+Runner add_cv(CLI::App& app, const std::string& command_line);        // evaluate.cpp
+Runner add_report(CLI::App& app);                                     // report.cpp
+Runner add_simulate(CLI::App& app);                                   // utilities.cpp
+Runner add_export(CLI::App& app);                                     // utilities.cpp
+Runner add_config(CLI::App& app);                                     // utilities.cpp
 
 }  // namespace mwclass::app

@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
   };
   add("classify", "Classify a field catalog with a training catalog; write results to HDF5",
       [&](CLI::App& s) { return mwclass::app::add_classify(s, command_line); });
+  add("loocv", "Leave-one-out cross-validation on the training set (the paper's evaluation)",
+      [&](CLI::App& s) { return mwclass::app::add_loocv(s, command_line); });
+  add("cv", "Repeated stratified k-fold cross-validation on the training set",
+      [&](CLI::App& s) { return mwclass::app::add_cv(s, command_line); });
+  add("report", "Score a loocv/cv results file: metrics, confusion matrices, CT curve, importances",
+      [](CLI::App& s) { return mwclass::app::add_report(s); });
   add("simulate", "Write synthetic training and field catalogs (for demos and tests)",
       [](CLI::App& s) { return mwclass::app::add_simulate(s); });
   add("export", "Export a results HDF5 file to MUWCLASS-compatible CSV",

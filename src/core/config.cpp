@@ -174,6 +174,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
     auto& f = c.features;
     r.get("broad_band_name", f.broad_band_name);
     r.get("used", f.used);
+    r.get("random_feature", f.random_feature);
     read_table_array(r, "xray_bands", origin, "features.xray_bands", f.xray_bands,
                      [](TableReader& t, XrayBand& b) {
                        t.get("name", b.name);
@@ -344,6 +345,7 @@ std::string Config::to_toml() const {
     co.push_back(toml::table{{"name", c.name}, {"blue", c.blue}, {"red", c.red}});
   root.insert("features", toml::table{{"broad_band_name", features.broad_band_name},
                                       {"used", strings(features.used)},
+                                      {"random_feature", features.random_feature},
                                       {"xray_bands", xb}, {"optical_bands", ob},
                                       {"hardness_ratios", hr}, {"colours", co}});
   root.insert("monte_carlo", toml::table{{"enabled", monte_carlo.enabled},

@@ -8,13 +8,47 @@
 
 namespace mwclass::ensemble {
 
-ClassificationResult assemble(const catalog::Catalog& field, std::vector<BinResult> bins,
+namespace {
+
+void sort_by_id(std::vector<WorkResult>& results) {
+  std::sort(results.begin(), results.end(),
+            [](const WorkResult& a, const WorkResult& b) { return a.id < b.id; });
+}
+
+// The per-item table: ids, E(B-V), sizes, iterations, importances.
+void fill_item_table(ClassificationResult& out, const std::vector<WorkResult>& sorted,
+                     Eigen::Index n_features) {
+  out.importance_mean.resize(static_cast<Eigen::Index>(sorted.size()), n_features);
+  out.importance_std.resize(static_cast<Eigen::Index>(sorted.size()), n_features);
+  for (std::size_t b = 0; b < sorted.size(); ++b) {
+    const WorkResult& r = sorted[b];
+    out.bins.push_back(r.id);
+    out.bin_ebv.push_back(r.ebv);
+    out.bin_size.push_back(static_cast<int>(r.rows.size()));
+    out.bin_iterations.push_back(r.iterations);
+    for (Eigen::Index f = 0; f < n_features; ++f) {
+      out.importance_mean(static_cast<Eigen::Index>(b), f) = r.importance_mean[static_cast<std::size_t>(f)];
+      out.importance_std(static_cast<Eigen::Index>(b), f) = r.importance_std[static_cast<std::size_t>(f)];
+    }
+  }
+}
+
+}  // namespace
+
+ClassificationResult assemble_items(std::vector<WorkResult> results,
+                                    const std::vector<std::string>& feature_names) {
+  sort_by_id(results);
+  ClassificationResult out;
+  out.feature_names = feature_names;
+  fill_item_table(out, results, static_cast<Eigen::Index>(feature_names.size()));
+  return out;
+}
+
+ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkResult> bins,
                               const Config& config, const std::vector<std::string>& feature_names) {
-  std::sort(bins.begin(), bins.end(),
-            [](const BinResult& a, const BinResult& b) { return a.bin_id < b.bin_id; });
+  sort_by_id(bins);
   const auto n = static_cast<Eigen::Index>(field.size());
   const auto C = static_cast<Eigen::Index>(config.classifier.classes.size());
-  const auto P = static_cast<Eigen::Index>(feature_names.size());
 
   ClassificationResult out;
   out.class_names = config.classifier.classes;
@@ -26,30 +60,35 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<BinResu
   out.bin_id.assign(field.size(), -1);
   auto& st = out.probabilities;
   for (Matrix* m : {&st.mean, &st.std, &st.median, &st.q_lo, &st.q_hi}) m->setZero(n, C);
-  out.importance_mean.resize(static_cast<Eigen::Index>(bins.size()), P);
-  out.importance_std.resize(static_cast<Eigen::Index>(bins.size()), P);
+  fill_item_table(out, bins, static_cast<Eigen::Index>(feature_names.size()));
 
-  for (std::size_t b = 0; b < bins.size(); ++b) {
-    const BinResult& r = bins[b];
-    out.bins.push_back(r.bin_id);
-    out.bin_ebv.push_back(r.ebv);
-    out.bin_size.push_back(static_cast<int>(r.rows.size()));
-    out.bin_iterations.push_back(r.iterations);
-    for (Eigen::Index f = 0; f < P; ++f) {
-      out.importance_mean(b, f) = r.importance_mean[f];
-      out.importance_std(b, f) = r.importance_std[f];
-    }
+  for (const WorkResult& r : bins) {
     const auto& ps = r.probabilities;
     for (std::size_t j = 0; j < r.rows.size(); ++j) {
       const auto row = static_cast<Eigen::Index>(r.rows[j]);
-      if (out.bin_id[row] != -1) fail("internal error: source row {} classified twice", row);
-      out.bin_id[row] = r.bin_id;
-      st.mean.row(row) = ps.mean.row(j);
-      st.std.row(row) = ps.std.row(j);
-      st.median.row(row) = ps.median.row(j);
-      st.q_lo.row(row) = ps.q_lo.row(j);
-      st.q_hi.row(row) = ps.q_hi.row(j);
+      const auto jj = static_cast<Eigen::Index>(j);
+      if (out.bin_id[static_cast<std::size_t>(row)] != -1)
+        fail("internal error: source row {} classified twice", row);
+      out.bin_id[static_cast<std::size_t>(row)] = r.id;
+      st.mean.row(row) = ps.mean.row(jj);
+      st.std.row(row) = ps.std.row(jj);
+      st.median.row(row) = ps.median.row(jj);
+      st.q_lo.row(row) = ps.q_lo.row(jj);
+      st.q_hi.row(row) = ps.q_hi.row(jj);
     }
+  }
+  // Per-iteration probabilities, when every item kept them with the same count.
+  const bool kept = !bins.empty() && std::all_of(bins.begin(), bins.end(), [&](const WorkResult& r) {
+    return !r.per_iteration.empty() && r.iterations == bins.front().iterations;
+  });
+  if (kept) {
+    const std::size_t stride = static_cast<std::size_t>(bins.front().iterations) * C;
+    out.kept_iterations = bins.front().iterations;
+    out.per_iteration.assign(field.size() * stride, 0.0);
+    for (const auto& r : bins)
+      for (std::size_t j = 0; j < r.rows.size(); ++j)
+        std::copy_n(r.per_iteration.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
+                    out.per_iteration.begin() + static_cast<std::ptrdiff_t>(r.rows[j] * stride));
   }
   out.decisions.resize(field.size());
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -60,8 +99,8 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<BinResu
   return out;
 }
 
-void encode(ByteWriter& out, const BinResult& r) {
-  out.put(r.bin_id);
+void encode(ByteWriter& out, const WorkResult& r) {
+  out.put(r.id);
   out.put(r.ebv);
   out.put(r.rows);
   out.put(r.iterations);
@@ -69,11 +108,12 @@ void encode(ByteWriter& out, const BinResult& r) {
   for (const Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) out.put(*m);
   out.put(r.importance_mean);
   out.put(r.importance_std);
+  out.put(r.per_iteration);
   out.put(r.timing);
 }
 
-void decode(ByteReader& in, BinResult& r) {
-  in.get(r.bin_id);
+void decode(ByteReader& in, WorkResult& r) {
+  in.get(r.id);
   in.get(r.ebv);
   in.get(r.rows);
   in.get(r.iterations);
@@ -81,6 +121,7 @@ void decode(ByteReader& in, BinResult& r) {
   for (Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) in.get(*m);
   in.get(r.importance_mean);
   in.get(r.importance_std);
+  in.get(r.per_iteration);
   in.get(r.timing);
 }
 

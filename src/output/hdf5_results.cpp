@@ -268,6 +268,9 @@ void write_sources(hid_t file, const ClassificationResult& r) {
                 {"confidence threshold, min over c != pred of (P_pred - P_c)/(e_P_pred + e_P_c)"});
   write_bytes(group, g, "confident", confident,
               {"1 if CT >= the configured confidence threshold, else 0"});
+  if (!r.truth.empty())
+    write_ints(group, g, "true_class_index", r.truth,
+               {"index into /classes of the true class (evaluation runs: the training label)"});
   group.close("group '/sources'");
 }
 
@@ -292,6 +295,45 @@ void write_bins(hid_t file, const ClassificationResult& r) {
                {"feature importance, standard deviation over iterations (rows: bins, "
                 "columns: /features); 0 rows if not computed"});
   group.close("group '/bins'");
+}
+
+// Optional parts: every iteration's probabilities, and the evaluation data.
+void write_extras(hid_t file, const ClassificationResult& r) {
+  const auto n = static_cast<hsize_t>(r.names.size());
+  const auto C = static_cast<hsize_t>(r.class_names.size());
+  if (!r.per_iteration.empty()) {
+    Handle group = create_group(file, "iterations");
+    write_dataset(group, "/iterations", "P", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, true,
+                  {n, static_cast<hsize_t>(r.kept_iterations), C}, r.per_iteration.data(),
+                  {"probability of each class (axis 2, /classes) at each Monte-Carlo iteration "
+                   "(axis 1) for each source (axis 0)"});
+    group.close("group '/iterations'");
+  }
+  if (r.evaluation.empty()) return;
+  Handle group = create_group(file, "evaluation");
+  write_string_attribute(group, "group '/evaluation'", "kind", r.evaluation);
+  const int folds = r.folds, repeats = static_cast<int>(r.repeat_mean.size());
+  write_attribute(group, "group '/evaluation'", "folds", H5T_STD_I32LE, H5T_NATIVE_INT, &folds);
+  write_attribute(group, "group '/evaluation'", "repeats", H5T_STD_I32LE, H5T_NATIVE_INT, &repeats);
+  if (repeats > 0) {
+    for (const auto* list : {&r.repeat_mean, &r.repeat_std})
+      for (const Matrix& m : *list)
+        if (static_cast<hsize_t>(m.rows()) != n || static_cast<hsize_t>(m.cols()) != C)
+          fail("inconsistent result: a repeat's probabilities are {} x {}, expected {} x {}",
+               m.rows(), m.cols(), n, C);
+    std::vector<double> mean, spread;
+    for (int k = 0; k < repeats; ++k) {
+      mean.insert(mean.end(), r.repeat_mean[k].data(), r.repeat_mean[k].data() + r.repeat_mean[k].size());
+      spread.insert(spread.end(), r.repeat_std[k].data(), r.repeat_std[k].data() + r.repeat_std[k].size());
+    }
+    const std::vector<hsize_t> dims = {static_cast<hsize_t>(repeats), n, C};
+    write_dataset(group, "/evaluation", "repeat_P", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, true, dims,
+                  mean.data(), {"cv: mean probabilities of every repeat (repeat x source x class); "
+                                "repeat 0 is /sources/P"});
+    write_dataset(group, "/evaluation", "repeat_e_P", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, true, dims,
+                  spread.data(), {"cv: their standard deviations over MC iterations"});
+  }
+  group.close("group '/evaluation'");
 }
 
 void write_provenance(hid_t file, const Provenance& p) {
@@ -341,6 +383,7 @@ void write_file(const std::string& file_name, const ClassificationResult& r, con
                 {"feature names, in the column order of /bins/importance_*"});
   write_sources(file, r);
   write_bins(file, r);
+  write_extras(file, r);
   write_provenance(file, p);
   const int complete = 1;  // last: readers must check it
   write_attribute(file, "the root group", "complete", H5T_STD_I32LE, H5T_NATIVE_INT, &complete);
@@ -708,6 +751,44 @@ ClassificationResult read_results(const std::string& path) {
         d.confidence_threshold = ct[i];
         d.confident = confident[i] != 0;
       }
+      if (check(H5Lexists(group, "true_class_index", H5P_DEFAULT), "looking up",
+                "dataset '/sources/true_class_index'") > 0)
+        r.truth = read_vector<int>(group, g, "true_class_index", n);
+    }
+    const hsize_t n = r.names.size();
+    if (check(H5Lexists(file, "iterations", H5P_DEFAULT), "looking up", "group '/iterations'") > 0) {
+      Handle group = open_group(file, "iterations");
+      const Item item = open_dataset(group, "/iterations", "P");
+      const auto dims = shape_of(item);
+      if (dims.size() != 3 || dims[0] != n || dims[2] != n_classes)
+        fail("{} has shape {}, expected ({}, iterations, {})", item.what, shape_string(dims), n, n_classes);
+      r.kept_iterations = static_cast<int>(dims[1]);
+      r.per_iteration.resize(element_count(dims));
+      read_numbers(item, r.per_iteration.data(), element_count(dims));
+    }
+    if (check(H5Lexists(file, "evaluation", H5P_DEFAULT), "looking up", "group '/evaluation'") > 0) {
+      Handle group = open_group(file, "evaluation");
+      r.evaluation = read_string_attribute(group, "kind");
+      r.folds = read_scalar<int>(open_attribute(group, "folds"));
+      const int repeats = read_scalar<int>(open_attribute(group, "repeats"));
+      if (repeats > 0) {
+        for (const char* name : {"repeat_P", "repeat_e_P"}) {
+          const Item item = open_dataset(group, "/evaluation", name);
+          const auto dims = shape_of(item);
+          if (dims.size() != 3 || dims[0] != static_cast<hsize_t>(repeats) || dims[1] != n ||
+              dims[2] != n_classes)
+            fail("{} has shape {}, expected ({}, {}, {})", item.what, shape_string(dims), repeats, n,
+                 n_classes);
+          std::vector<double> all(element_count(dims));
+          read_numbers(item, all.data(), element_count(dims));
+          auto& out = std::string(name) == "repeat_P" ? r.repeat_mean : r.repeat_std;
+          for (int k = 0; k < repeats; ++k) {
+            Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_classes));
+            std::copy_n(all.begin() + static_cast<std::ptrdiff_t>(k * n * n_classes), n * n_classes, m.data());
+            out.push_back(std::move(m));
+          }
+        }
+      }
     }
     {
       const std::string g = "/bins";
@@ -753,6 +834,44 @@ ensemble::Provenance read_provenance(const std::string& path) {
     return p;
   } catch (const Error& e) {
     fail("cannot read results file '{}': {}", path, e.what());
+  }
+}
+
+void write_group(const std::string& path, const TableGroup& g) {
+  silence_hdf5();
+  const std::string temporary = temporary_name(path, "tmp");
+  try {
+    { Handle check_complete = open_results(path); }
+    std::error_code ec;
+    std::filesystem::copy_file(path, temporary, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) fail("cannot copy it to '{}': {}", temporary, ec.message());
+    const std::string what = fmt::format("file '{}'", temporary);
+    Handle file(check(H5Fopen(temporary.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "opening", what), H5Fclose);
+    const std::string group_what = fmt::format("group '/{}'", g.name);
+    if (check(H5Lexists(file, g.name.c_str(), H5P_DEFAULT), "looking up", group_what) > 0)
+      check(H5Ldelete(file, g.name.c_str(), H5P_DEFAULT), "deleting", group_what);
+    Handle group = create_group(file, g.name.c_str());
+    const std::string parent = "/" + g.name;
+    for (const auto& t : g.tables) {
+      std::vector<hsize_t> dims(t.dims.begin(), t.dims.end());
+      if (element_count(dims) != t.values.size())
+        fail("internal error: table '{}' has {} values for shape {}", t.name, t.values.size(), shape_string(dims));
+      write_dataset(group, parent, t.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, true, dims,
+                    t.values.data(), {t.description.c_str()});
+    }
+    for (const auto& t : g.texts) write_strings(group, parent, t.name.c_str(), t.values, {t.description.c_str()});
+    for (const auto& [name, value] : g.number_attributes)
+      write_attribute(group, group_what, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+    for (const auto& [name, value] : g.text_attributes) write_string_attribute(group, group_what, name.c_str(), value);
+    group.close(group_what);
+    file.close(what);
+    sync_file(temporary);
+    if (std::rename(temporary.c_str(), path.c_str()) != 0)
+      fail("cannot rename '{}' to it: {}", temporary, std::strerror(errno));
+  } catch (const Error& e) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    fail("cannot add /{} to results file '{}': {}", g.name, path, e.what());
   }
 }
 

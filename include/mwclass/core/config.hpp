@@ -61,6 +61,7 @@ struct FeaturesConfig {
   std::vector<HardnessRatio> hardness_ratios;
   std::vector<Colour> colours;
   std::vector<std::string> used;  // ordered feature names given to the learner
+  bool random_feature = false;    // append a uniform random feature (importance noise floor)
 };
 
 struct MonteCarloConfig {

@@ -14,7 +14,8 @@ enum class Purpose : std::uint64_t {
   Smote = 3,           // SMOTE neighbours and gaps: (bin, iteration)
   Forest = 4,          // forest training: (bin, iteration) then per tree
   Simulate = 5,        // synthetic catalogs: (catalog, row)
-  Evaluation = 6,      // folds, subsets
+  Evaluation = 6,      // folds, subsets: (repeat)
+  RandomFeature = 7,   // the noise-floor feature: (catalog, row, iteration)
 };
 
 // SplitMix64 finalizer: a bijective 64-bit mixer.

@@ -1,6 +1,6 @@
 #pragma once
-// Joins the per-bin results into the run's result, sources in catalog order,
-// and derives each source's decision (class, CT, confident).
+// Joins work results into a run's result, sources in catalog order, and
+// derives each source's decision (class, CT, confident).
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
@@ -13,11 +13,16 @@ class ByteReader;
 
 namespace mwclass::ensemble {
 
-ClassificationResult assemble(const catalog::Catalog& field, std::vector<BinResult> bins,
+// Every source of `sources` must be classified by exactly one result.
+ClassificationResult assemble(const catalog::Catalog& sources, std::vector<WorkResult> results,
                               const Config& config, const std::vector<std::string>& feature_names);
 
-// Encoding for sending a bin's result to rank 0.
-void encode(ByteWriter& out, const BinResult& r);
-void decode(ByteReader& in, BinResult& r);
+// Only the per-item table (ids, E(B-V), sizes, iterations, importances).
+ClassificationResult assemble_items(std::vector<WorkResult> results,
+                                    const std::vector<std::string>& feature_names);
+
+// Encoding for sending results to rank 0.
+void encode(ByteWriter& out, const WorkResult& r);
+void decode(ByteReader& in, WorkResult& r);
 
 }  // namespace mwclass::ensemble

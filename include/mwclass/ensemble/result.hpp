@@ -34,14 +34,15 @@ struct StageTimes {
   }
 };
 
-// The outcome of one E(B-V) bin (or any group of sources classified together).
-struct BinResult {
-  int bin_id = 0;                  // floor(E(B-V) / bin_width); 0 with reddening off
+// The outcome of one work item (an E(B-V) bin, a left-out source, a fold).
+struct WorkResult {
+  int id = 0;                      // bin id / left-out row / repeat x folds + fold
   double ebv = 0.0;                // E(B-V) the training AGN were reddened to
-  std::vector<std::uint64_t> rows; // the sources' row indices in the field catalog
+  std::vector<std::uint64_t> rows; // the sources' row indices in the source catalog
   int iterations = 0;              // MC iterations run
   ProbabilityStats probabilities;
   std::vector<double> importance_mean, importance_std;  // over iterations, per feature
+  std::vector<double> per_iteration;  // optional: P of (source, iteration, class), row-major
   StageTimes timing;
 };
 
@@ -65,7 +66,19 @@ struct ClassificationResult {
   ProbabilityStats probabilities;
   std::vector<Decision> decisions;
 
-  // per bin, in increasing bin_id
+  // Optional per-iteration probabilities (n_sources x n_iterations x n_classes,
+  // row-major), kept with --keep-iterations for convergence studies.
+  std::vector<double> per_iteration;
+  int kept_iterations = 0;
+
+  // Evaluation runs (loocv, cv) also store the truth and, for cv, every repeat.
+  std::string evaluation;            // "", "loocv" or "cv"
+  Labels truth;                      // true class per source (empty for classify)
+  int folds = 0;                     // cv
+  std::vector<Matrix> repeat_mean;   // cv: mean probabilities of each repeat (n x C)
+  std::vector<Matrix> repeat_std;    // cv: their standard deviations
+
+  // per work item (bin, left-out source, fold), in increasing id
   std::vector<int> bins;
   std::vector<double> bin_ebv;
   std::vector<int> bin_size;

@@ -2,6 +2,8 @@
 // The results file: one HDF5 file per run (layout in docs/output-format.md).
 // Only src/output includes hdf5.h; callers see plain data.
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mwclass/ensemble/result.hpp"
 
@@ -32,5 +34,29 @@ void check_writable(const std::string& path);
 // datasets have inconsistent shapes.
 ensemble::ClassificationResult read_results(const std::string& path);
 ensemble::Provenance read_provenance(const std::string& path);
+
+// A group of derived numbers added to an existing results file (e.g. /report).
+struct NumericTable {
+  std::string name;
+  std::vector<std::size_t> dims;  // row-major
+  std::vector<double> values;
+  std::string description;
+};
+struct TextList {
+  std::string name;
+  std::vector<std::string> values;
+  std::string description;
+};
+struct TableGroup {
+  std::string name;  // group under the root, replaced if present
+  std::vector<NumericTable> tables;
+  std::vector<TextList> texts;
+  std::vector<std::pair<std::string, double>> number_attributes;
+  std::vector<std::pair<std::string, std::string>> text_attributes;
+};
+
+// Adds (or replaces) `group` in a complete results file, atomically: a copy is
+// modified and renamed over the original, which stays intact on any error.
+void write_group(const std::string& path, const TableGroup& group);
 
 }  // namespace mwclass::output

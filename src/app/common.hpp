@@ -1,0 +1,63 @@
+#pragma once
+// What the compute commands (classify, loocv, cv) share: the configuration
+// options, rank 0's checked loading of the inputs, the run itself over MPI,
+// provenance and the printed summary.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/core/config.hpp"
+#include "mwclass/ensemble/ensemble.hpp"
+#include "mwclass/ensemble/result.hpp"
+#include "mwclass/parallel/communicator.hpp"
+
+namespace mwclass::app {
+
+// Options that override the configuration file.
+struct ConfigOptions {
+  std::string path;
+  std::optional<int> mc;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> threads;
+  bool no_reddening = false;
+  bool random_feature = false;
+  std::string absorption_table;
+
+  void add_to(CLI::App& app);
+  // Rank 0 reads the file; every rank parses the same text with the same flags,
+  // so a bad config fails identically everywhere.
+  Config resolve(const parallel::Communicator& comm) const;
+};
+
+// Runs `load` on rank 0 only; its Error reaches every rank as a clean failure.
+// Returns false (after rank 0 printed the message) if loading failed.
+bool load_on_root(const parallel::Communicator& comm, const std::function<void()>& load);
+
+// Broadcasts catalogs from rank 0 to every rank.
+void broadcast_catalogs(const parallel::Communicator& comm, std::vector<catalog::Catalog*> catalogs);
+
+// Runs the items over all ranks with progress on stderr (rank 0); returns all
+// results on rank 0 and {} elsewhere.
+std::vector<ensemble::WorkResult> run_work(const parallel::Communicator& comm,
+                                           const ensemble::Ensemble& ensemble,
+                                           const catalog::Catalog& sources,
+                                           const std::vector<ensemble::WorkItem>& items,
+                                           const Config& config, bool keep_iterations, bool quiet);
+
+ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
+                                const std::string& command_line, const std::string& training,
+                                const std::string& field, double seconds);
+
+// Class table with confident counts, and the time per iteration by stage.
+void print_summary(const ensemble::ClassificationResult& r, const std::string& out_path,
+                   double seconds);
+void print_timing(const std::vector<ensemble::WorkResult>& results);
+
+double seconds_since(std::chrono::steady_clock::time_point start);
+
+}  // namespace mwclass::app

@@ -1,0 +1,89 @@
+// Small commands around a run: synthetic catalogs, CSV export, the config.
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/catalog/synthetic.hpp"
+#include "mwclass/core/config.hpp"
+#include "mwclass/core/error.hpp"
+#include "mwclass/output/csv_export.hpp"
+#include "mwclass/output/hdf5_results.hpp"
+#include "mwclass/parallel/communicator.hpp"
+
+namespace mwclass::app {
+
+Runner add_simulate(CLI::App& app) {
+  struct Options {
+    std::string config_path, out_td, out_field;
+    std::size_t n_td = 3000, n_field = 20000;
+    std::uint64_t seed = 1;
+  };
+  auto o = std::make_shared<Options>();
+  app.description(
+      "Write a labelled training catalog and a field catalog drawn from per-class templates "
+      "(power-law AGN, coronal stars, YSOs with IR excess, X-ray binaries, ...), with realistic "
+      "errors, missing values and an uneven E(B-V) distribution, in the configured columns.");
+  app.add_option("--config", o->config_path, "TOML configuration (column names, bands)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--n-td", o->n_td, "Training sources")->capture_default_str();
+  app.add_option("--n-field", o->n_field, "Field sources")->capture_default_str();
+  app.add_option("--seed", o->seed, "Seed")->capture_default_str();
+  app.add_option("--out-td", o->out_td, "Training catalog to write (CSV)")->required();
+  app.add_option("--out-field", o->out_field, "Field catalog to write (CSV)")->required();
+  return [o](parallel::Communicator& comm) {
+    if (!comm.is_root()) return 0;
+    const Config config =
+        o->config_path.empty() ? Config::defaults() : Config::from_toml_file(o->config_path);
+    if (o->n_td == 0 || o->n_field == 0) fail("--n-td and --n-field must be > 0");
+    catalog::SimulationParams p;
+    p.seed = o->seed;
+    p.n_sources = o->n_td;
+    p.labelled = true;
+    p.catalog_id = 0;
+    p.name_prefix = "SIMTD";
+    catalog::write_catalog(o->out_td, catalog::simulate_catalog(config, p), config);
+    p.n_sources = o->n_field;
+    p.labelled = false;
+    p.catalog_id = 1;
+    p.name_prefix = "SIMF";
+    catalog::write_catalog(o->out_field, catalog::simulate_catalog(config, p), config);
+    fmt::print("wrote {} training sources to {} and {} field sources to {}\n", o->n_td, o->out_td,
+               o->n_field, o->out_field);
+    return 0;
+  };
+}
+
+// ------------------------------------------------------------------ export --
+
+Runner add_export(CLI::App& app) {
+  struct Options {
+    std::string in, csv;
+  };
+  auto o = std::make_shared<Options>();
+  app.add_option("results", o->in, "Results HDF5 file written by `mwclass classify`")
+      ->required()->check(CLI::ExistingFile);
+  app.add_option("--csv", o->csv,
+                 "CSV to write: name, P_<class>, e_P_<class>, Class, Class_prob, e_Class_prob, "
+                 "CT, confident")->required();
+  return [o](parallel::Communicator& comm) {
+    if (!comm.is_root()) return 0;
+    output::export_csv(output::read_results(o->in), o->csv);
+    return 0;
+  };
+}
+
+// ------------------------------------------------------------------ config --
+
+Runner add_config(CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  app.add_option("--check", *path, "Read a config file, report problems, print it resolved")
+      ->check(CLI::ExistingFile);
+  return [path](parallel::Communicator& comm) {
+    if (!comm.is_root()) return 0;
+    const Config c = path->empty() ? Config::defaults() : Config::from_toml_file(*path);
+    fmt::print("{}", c.to_toml());
+    return 0;
+  };
+}
+
+}  // namespace mwclass::app

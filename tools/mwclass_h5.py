@@ -96,6 +96,10 @@ class Results:
         if int(f.attrs.get("complete", 0)) != 1:
             raise InputError(f"{path}: the file is incomplete (no complete=1 attribute); "
                              "it may have been cut short: rerun mwclass")
+        if need_report and "report" not in f and "true_class_index" not in f["sources"]:
+            raise InputError(f"{path} has no /report group and no true classes: this figure "
+                             "needs an evaluation run (`mwclass loocv` or `mwclass cv`, then "
+                             "`mwclass report FILE`)")
         if need_report and "report" not in f:
             raise InputError(f"{path} has no /report group: run `mwclass report {path}` first")
 

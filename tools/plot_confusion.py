@@ -59,7 +59,7 @@ def draw_panel(ax, plt, counts, frac, classes, title, cmap, show_ylabels=True):
             colour = "white" if dark else "black"
             if n == 0:
                 continue  # empty cells stay blank, as in the paper
-            ax.text(j, i - 0.13, f"{v:.2f}", ha="center", va="center", fontsize=big,
+            ax.text(j, i - 0.13, f"{v:.2f}" if v >= 0.005 else "<0.01", ha="center", va="center", fontsize=big,
                     color=colour, fontweight="bold" if i == j else "normal")
             ax.text(j, i + 0.24, f"({n:.0f})", ha="center", va="center", fontsize=small,
                     color=colour)
@@ -88,6 +88,10 @@ def main():
                 raise mh.InputError(f"{a.results}: /report/{name} has shape {m.shape}, "
                                     f"expected ({C}, {C}) for {C} classes")
         summary = r.summary()
+        rep_mean = r.report("repeat_summary_mean", required=False)
+        rep_std = r.report("repeat_summary_std", required=False)
+        rep_n = r.report("repeat_summary", required=False)
+        sum_cols = r.report_columns("summary_columns")
         thr = r.ct_threshold
         kind = r.kind
         base = os.path.basename(a.results)
@@ -117,7 +121,7 @@ def main():
         (0, "normalized by predicted class (precision)"),
     ]
     size = 0.75 * C + 1.6
-    fig, axes = plt.subplots(2, 2, figsize=(2 * size + 1.0, 2 * size + 0.6),
+    fig, axes = plt.subplots(2, 2, figsize=(2 * size + 1.0, 2 * size + 1.2),
                              constrained_layout=True)
     im = None
     for i, (cm, rtitle) in enumerate(rows):
@@ -137,6 +141,14 @@ def main():
         what = {"loocv": "leave-one-out cross-validation", "cv": "k-fold cross-validation",
                 "classify": "classification"}.get(kind, kind or "evaluation")
         title = f"Confusion matrices: {what} ({base})"
+        if rep_mean is not None and rep_std is not None and len(rep_mean) == len(sum_cols):
+            k = {c: i for i, c in enumerate(sum_cols)}
+            parts = [f"{lab} {rep_mean[k[c]]:.3f} ± {rep_std[k[c]]:.3f}"
+                     for c, lab in (("accuracy", "accuracy"),
+                                    ("balanced_accuracy", "balanced accuracy"),
+                                    ("macro_f1", "macro F1"), ("mcc", "MCC")) if c in k]
+            nrep = f"{len(rep_n)} repeats" if rep_n is not None else "repeats"
+            title += f"\nmean ± std over {nrep} (all sources): " + ", ".join(parts)
     fig.suptitle(title, fontsize=13)
     fig.text(0.5, -0.01, "Bold: diagonal. Blank cells: no source; grey rows/columns: no source of "
              "that true class (left) or predicted class (right).", ha="center", va="top",

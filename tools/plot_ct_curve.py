@@ -64,6 +64,7 @@ def main():
             continue
         y = curve[:, idx[col]]
         if not np.isfinite(y).any():
+            print(f"note: /report/ct_curve has no values of {col}; not plotted", file=sys.stderr)
             continue
         ax.plot(x, y, ls=ls, color=colour, lw=2.0 if ls == "-" else 1.8, label=label,
                 marker=marker, markevery=every, markersize=5)

@@ -115,13 +115,12 @@ def main():
             lab.set_fontweight("bold")
     if floor is not None:
         from matplotlib.patches import Patch
-        handles = [Patch(facecolor="#2171b5", edgecolor="black", lw=0.4,
-                         label="above the noise floor"),
-                   Patch(facecolor="#9ecae1", edgecolor="black", lw=0.4,
-                         label="within the noise floor"),
-                   Patch(facecolor="#d62728", alpha=0.25,
+        handles = [Patch(facecolor=c, edgecolor="black", lw=0.4, label=lab)
+                   for c, lab in (("#2171b5", "above the noise floor"),
+                                  ("#9ecae1", "within the noise floor")) if c in colours]
+        handles += [Patch(facecolor="#d62728", alpha=0.25,
                          label="noise floor: random feature, mean ± σ")]
-        ax.legend(handles=handles, loc="lower right" if a.horizontal else "upper right",
+        ax.legend(handles=handles, loc="best" if a.horizontal else "upper right",
                   frameon=True, framealpha=0.9)
     title = a.title
     if title is None:

@@ -24,6 +24,7 @@ import difflib
 import math
 import os
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mwclass_h5 as mh  # noqa: E402
@@ -198,7 +199,10 @@ def main():
         else:
             line2.append("no predicted class")
         if ct is not None:
-            ctxt = f"CT = {ct[i]:.2f}" if np.isfinite(ct[i]) else "CT = n/a"
+            if not np.isfinite(ct[i]):
+                ctxt = "CT = n/a"
+            else:
+                ctxt = f"CT = {ct[i]:.2f}" if abs(ct[i]) < 1000 else f"CT = {ct[i]:.3g}"
             if confident is not None:
                 ctxt += " (confident)" if confident[i] else " (not confident)"
             line2.append(ctxt)
@@ -216,9 +220,8 @@ def main():
                Patch(facecolor=OTHER, label="other classes")]
     if its is not None:
         M = next(iter(its.values())).shape[0]
-        what = f"{M} MC iterations: box = quartiles, whiskers = 2.275–97.725 %"
-        if M >= 10:
-            what = "violin: " + what
+        what = (f"distribution over {M} MC iterations ({'violin, ' if M >= 10 else ''}"
+                f"box = quartiles, whiskers = 2.275–97.725 %{', dots = iterations' if M < 50 else ''})")
     else:
         handles.append(Line2D([], [], marker="_", ls="none", color="black", markersize=10,
                               label="median"))
@@ -227,12 +230,13 @@ def main():
     if true is not None:
         handles.append(Line2D([], [], marker="^", ls="none", color=TRUE, markersize=8,
                               label="true class"))
+    ncol_legend = len(handles) if ncols >= 2 or len(handles) <= 4 else 3
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-               ncol=min(len(handles), 3 * ncols), frameon=False, fontsize=9.5)
+               ncol=ncol_legend, frameon=False, fontsize=9.5)
     sub = f"Class probabilities ({base}); {what}"
     if thr is not None:
         sub += f"; confident: CT ≥ {thr:g}"
-    fig.suptitle(sub, fontsize=11)
+    fig.suptitle(textwrap.fill(sub, width=int(10.5 * pw * ncols)), fontsize=11)
     mh.save(fig, a.out, a.dpi)
 
 

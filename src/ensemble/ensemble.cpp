@@ -56,7 +56,7 @@ void check_class_sizes(const Config& config, const catalog::Catalog& training,
            "training set{} (lower [smote] k_neighbors or remove the class from [classifier] "
            "classes)",
            training.path, classes[c], counts[c], config.smote.k_neighbors, need,
-           held ? fmt::format(", and {} are held out", held) : std::string());
+           held ? fmt::format(", but up to {} of them are held out per work item", held) : std::string());
   }
 }
 

@@ -68,7 +68,11 @@ PYEOF
 "$MWCLASS" loocv --td "$WORK/few.csv" --mc 1 --out "$WORK/y.h5" --no-reddening > "$WORK/err2.txt" 2>&1; c2=$?
 set -e
 cat "$WORK/err.txt" "$WORK/err2.txt"
-[ "$c1" -eq 2 ] && grep -q "class 'HMXB' has 26 member(s), fewer than --folds 30" "$WORK/err.txt"
-[ "$c2" -eq 2 ] && grep -q "class 'HMXB' has 5 member(s); SMOTE with k = 4 needs at least 5 in every training set, but up to 1 of them are held out per work item" "$WORK/err2.txt"
-[ ! -e "$WORK/x.h5" ] && [ ! -e "$WORK/y.h5" ]
+check() { if ! eval "$1"; then echo "FAIL: $1"; exit 1; fi; }
+check '[ "$c1" -eq 2 ]'
+check 'grep -q "class .HMXB. has 26 member(s), fewer than --folds 30" "$WORK/err.txt"'
+check '[ "$c2" -eq 2 ]'
+check 'grep -q "class .HMXB. has 5 member(s); SMOTE with k = 4 needs at least 5 in every training set, but up to 1 of them are held out per work item" "$WORK/err2.txt"'
+check '[ ! -e "$WORK/x.h5" ]'
+check '[ ! -e "$WORK/y.h5" ]'
 echo PASS

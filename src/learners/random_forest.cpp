@@ -1,13 +1,17 @@
 // Random forest with scikit-learn's RandomForestClassifier semantics.
 //
 // Per fit, every feature column is rank-encoded once: its sorted distinct
-// values become a value table and each entry becomes a uint32 code, stored
+// values become a value table and each entry becomes a code (uint16 when every
+// feature has at most 65,536 distinct values, else uint32), stored
 // column-major. A tree works on codes only; thresholds are looked up in the
-// value table when a split is chosen. At a node, the rows of each candidate
-// feature are ordered by code (counting sort when the node's code range is
-// small relative to its size, LSD radix sort otherwise, std::sort for tiny
-// nodes) and scanned once with running weighted class counts. The node's row indices are then partitioned
-// in place, so a tree needs no allocation per node.
+// value table when a split is chosen. At a node, each candidate feature's
+// keys (code << 32 | weight << 8 | class) are ordered by code (counting sort
+// when the node's code range is small relative to its size, LSD radix sort
+// otherwise, std::sort for tiny nodes) and scanned once with running weighted
+// class counts; a division-free pre-test skips boundaries that cannot beat the
+// best split so far. A node's class counts come from its parent's split. The
+// node's row indices are then stably partitioned, so a tree needs no
+// allocation per node.
 //
 // Class weights are bootstrap counts, so every weighted count is an integer
 // held exactly in a double: sums do not depend on the order rows are visited.
@@ -28,15 +32,20 @@
 namespace mwclass::learners {
 namespace {
 
-// Training data shared read-only by every tree of one fit.
+// Training data shared read-only by every tree of one fit. Codes are stored
+// as uint16 when every feature has at most 65,536 distinct values (the MUWCLASS
+// training set: ~11,000), halving the memory the per-node gathers touch.
 struct Encoded {
   std::size_t n_rows = 0;
   std::size_t n_features = 0;
   int n_classes = 0;
-  std::vector<std::uint32_t> codes;         // codes[f * n_rows + row]
+  std::vector<std::uint16_t> codes16;       // codes[f * n_rows + row], if max_codes <= 2^16
+  std::vector<std::uint32_t> codes32;       // otherwise
   std::vector<std::vector<double>> values;  // values[f][code]: sorted distinct values
   std::uint32_t max_codes = 0;              // largest number of distinct values
   std::vector<int> y;
+
+  bool narrow() const { return max_codes <= 65536u; }
 };
 
 Encoded encode(const Matrix& X, const Labels& y, int n_classes, int n_threads) {
@@ -44,12 +53,13 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int n_threads) {
   data.n_rows = static_cast<std::size_t>(X.rows());
   data.n_features = static_cast<std::size_t>(X.cols());
   data.n_classes = n_classes;
-  data.codes.resize(data.n_rows * data.n_features);
   data.values.resize(data.n_features);
   data.y = y;
 
   const std::size_t n = data.n_rows;
   const auto p = static_cast<std::ptrdiff_t>(data.n_features);
+  // Ranks first (uint32), then the narrow copy if every column fits.
+  std::vector<std::uint32_t> codes(n * data.n_features);
 #pragma omp parallel num_threads(n_threads)
   {
     std::vector<std::pair<double, std::uint32_t>> column(n);
@@ -59,15 +69,19 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int n_threads) {
         column[i] = {X(static_cast<Eigen::Index>(i), f), static_cast<std::uint32_t>(i)};
       std::sort(column.begin(), column.end());
       auto& table = data.values[static_cast<std::size_t>(f)];
-      std::uint32_t* codes = data.codes.data() + static_cast<std::size_t>(f) * n;
+      std::uint32_t* out = codes.data() + static_cast<std::size_t>(f) * n;
       for (std::size_t i = 0; i < n; ++i) {
         if (table.empty() || column[i].first != table.back()) table.push_back(column[i].first);
-        codes[column[i].second] = static_cast<std::uint32_t>(table.size() - 1);
+        out[column[i].second] = static_cast<std::uint32_t>(table.size() - 1);
       }
     }
   }
   for (const auto& table : data.values)
     data.max_codes = std::max(data.max_codes, static_cast<std::uint32_t>(table.size()));
+  if (data.narrow())
+    data.codes16.assign(codes.begin(), codes.end());
+  else
+    data.codes32 = std::move(codes);
   return data;
 }
 
@@ -78,14 +92,17 @@ struct Split {
   double proxy = -std::numeric_limits<double>::infinity();
 };
 
-// Grows one tree; all buffers live as long as the builder.
+// Grows one tree; all buffers live as long as the builder. Code is the
+// stored code type (uint16 or uint32).
+template <typename Code>
 class TreeBuilder {
  public:
   TreeBuilder(const Encoded& data, const ForestParams& params, int mtry)
       : data_(data), params_(params), mtry_(mtry),
         n_(data.n_rows), p_(data.n_features), c_(static_cast<std::size_t>(data.n_classes)),
-        weight_(n_), keys_(n_), sorted_(n_), count_(data.max_codes + 1u),
-        features_(p_), node_counts_(c_), left_(c_), right_(c_) {}
+        codes_(codes_of(data)), packed_(n_ < kMaxPackedRows && c_ <= 256),
+        weight_(n_), yw_(n_), keys_(n_), sorted_(n_), spill_(n_), count_(data.max_codes + 1u),
+        features_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
   Tree build(std::uint64_t key) {
     rng::Stream stream(key);
@@ -99,19 +116,31 @@ class TreeBuilder {
       std::fill(weight_.begin(), weight_.end(), 1.0);
     }
     rows_.clear();
-    for (std::size_t r = 0; r < n_; ++r)
+    pool_.assign(c_, 0.0);  // the root's class counts
+    for (std::size_t r = 0; r < n_; ++r) {
       if (weight_[r] > 0.0) rows_.push_back(static_cast<std::uint32_t>(r));
+      pool_[static_cast<std::size_t>(data_.y[r])] += weight_[r];
+      // Packed: a bootstrap count is at most n_ < 2^24, so it fits in 24 bits.
+      yw_[r] = packed_ ? static_cast<std::uint32_t>(weight_[r]) << 8 |
+                             static_cast<std::uint32_t>(data_.y[r])
+                       : static_cast<std::uint32_t>(r);
+    }
 
+    // Each pending node owns the last c_ entries of pool_ (its class counts),
+    // pushed and popped in the same order as the stack.
     struct Pending {
       std::size_t start, end;
       int depth, parent;
       bool is_left;
     };
     std::vector<Pending> stack;
+    std::vector<double> node_counts(c_);
     stack.push_back({0, rows_.size(), 0, -1, false});
     while (!stack.empty()) {
       const Pending node = stack.back();
       stack.pop_back();
+      std::copy(pool_.end() - static_cast<std::ptrdiff_t>(c_), pool_.end(), node_counts.begin());
+      pool_.resize(pool_.size() - c_);
       const int id = static_cast<int>(tree.nodes.size());
       tree.nodes.emplace_back();
       if (node.parent >= 0) {
@@ -120,37 +149,38 @@ class TreeBuilder {
       }
       tree.depth = std::max(tree.depth, node.depth);
 
-      const double total = class_counts(node.start, node.end, node_counts_);
+      // Integer-valued sums: exact, so the order of summation does not matter.
+      double total = 0.0;
       int classes_present = 0;
-      for (double count : node_counts_) classes_present += count > 0.0;
+      for (double count : node_counts) {
+        total += count;
+        classes_present += count > 0.0;
+      }
       const std::size_t m = node.end - node.start;
       bool leaf = (params_.max_depth > 0 && node.depth >= params_.max_depth) ||
                   m < static_cast<std::size_t>(params_.min_samples_split) ||
                   m < 2 * static_cast<std::size_t>(params_.min_samples_leaf) ||
                   classes_present <= 1;
       Split split;
-      if (!leaf) leaf = !find_split(node.start, node.end, total, stream, split);
+      if (!leaf) leaf = !find_split(node.start, node.end, total, node_counts, stream, split);
       if (leaf) {
         tree.nodes[static_cast<std::size_t>(id)].value_offset =
             static_cast<int>(tree.leaf_values.size());
-        for (double count : node_counts_) tree.leaf_values.push_back(count / total);
+        for (double count : node_counts) tree.leaf_values.push_back(count / total);
         continue;
       }
 
-      const std::uint32_t* codes = column(split.feature);
-      const auto mid_it = std::partition(
-          rows_.begin() + static_cast<std::ptrdiff_t>(node.start),
-          rows_.begin() + static_cast<std::ptrdiff_t>(node.end),
-          [codes, &split](std::uint32_t r) { return codes[r] <= split.code_lo; });
-      const auto mid = static_cast<std::size_t>(mid_it - rows_.begin());
+      const std::size_t mid = partition(node.start, node.end, split);
 
       // Weighted impurity decrease, as sklearn's compute_feature_importances.
-      const double total_left = class_counts(node.start, mid, left_);
+      // best_left_ holds the left child's class counts recorded by the scan.
+      double total_left = 0.0;
+      for (double count : best_left_) total_left += count;
       double sq = 0.0, sq_left = 0.0, sq_right = 0.0;
       for (std::size_t k = 0; k < c_; ++k) {
-        const double right = node_counts_[k] - left_[k];
-        sq += node_counts_[k] * node_counts_[k];
-        sq_left += left_[k] * left_[k];
+        const double right = node_counts[k] - best_left_[k];
+        sq += node_counts[k] * node_counts[k];
+        sq_left += best_left_[k] * best_left_[k];
         sq_right += right * right;
       }
       const double total_right = total - total_left;
@@ -169,90 +199,139 @@ class TreeBuilder {
       out.threshold = threshold;
       // Depth first, left child first: nodes come out in pre-order.
       stack.push_back({mid, node.end, node.depth + 1, id, false});
+      for (std::size_t k = 0; k < c_; ++k) pool_.push_back(node_counts[k] - best_left_[k]);
       stack.push_back({node.start, mid, node.depth + 1, id, true});
+      pool_.insert(pool_.end(), best_left_.begin(), best_left_.end());
     }
     return tree;
   }
 
  private:
-  const std::uint32_t* column(int f) const {
-    return data_.codes.data() + static_cast<std::size_t>(f) * n_;
+  static const Code* codes_of(const Encoded& data) {
+    if constexpr (sizeof(Code) == 2)
+      return data.codes16.data();
+    else
+      return data.codes32.data();
   }
 
-  double class_counts(std::size_t start, std::size_t end, std::vector<double>& counts) const {
-    std::fill(counts.begin(), counts.end(), 0.0);
-    double total = 0.0;
+  const Code* column(int f) const { return codes_ + static_cast<std::size_t>(f) * n_; }
+
+  // Stable partition of rows_[start, end) by the split: rows keep ascending
+  // order within each child, so later gathers walk memory forwards.
+  std::size_t partition(std::size_t start, std::size_t end, const Split& split) {
+    const Code* codes = column(split.feature);
+    std::uint32_t* rows = rows_.data();
+    std::size_t l = start, r = 0;
     for (std::size_t i = start; i < end; ++i) {
-      const std::uint32_t r = rows_[i];
-      counts[static_cast<std::size_t>(data_.y[r])] += weight_[r];
-      total += weight_[r];
+      const std::uint32_t row = rows[i];
+      const bool go_left = codes[row] <= split.code_lo;
+      rows[l] = row;
+      spill_[r] = row;
+      l += go_left;
+      r += !go_left;
     }
-    return total;
+    std::copy(spill_.begin(), spill_.begin() + static_cast<std::ptrdiff_t>(r),
+              rows_.begin() + static_cast<std::ptrdiff_t>(l));
+    return l;
   }
 
   // Features are drawn without replacement in random order; constant ones do
   // not count towards max_features (sklearn's BestSplitter). Returns false when
   // no feature admits a split leaving min_samples_leaf rows on each side.
-  bool find_split(std::size_t start, std::size_t end, double total, rng::Stream& stream,
-                  Split& best) {
+  bool find_split(std::size_t start, std::size_t end, double total,
+                  const std::vector<double>& node_counts, rng::Stream& stream, Split& best) {
     const std::size_t m = end - start;
-    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
     std::iota(features_.begin(), features_.end(), 0);
     int visited = 0;
+    const std::uint32_t* rows = rows_.data() + start;
     for (std::size_t i = 0; i < p_ && visited < mtry_; ++i) {
       const std::size_t j = i + static_cast<std::size_t>(stream.below(p_ - i));
       std::swap(features_[i], features_[j]);
       const int f = features_[i];
-      const std::uint32_t* codes = column(f);
+      const Code* codes = column(f);
 
       std::uint32_t lo = std::numeric_limits<std::uint32_t>::max(), hi = 0;
       for (std::size_t q = 0; q < m; ++q) {
-        const std::uint32_t r = rows_[start + q];
+        const std::uint32_t r = rows[q];
         const std::uint32_t code = codes[r];
         lo = std::min(lo, code);
         hi = std::max(hi, code);
-        keys_[q] = (static_cast<std::uint64_t>(code) << 32) | r;
+        keys_[q] = (static_cast<std::uint64_t>(code) << 32) | yw_[r];
       }
       if (lo == hi) continue;  // constant in this node
       ++visited;
 
       const std::uint64_t* sorted = sort_keys(m, lo, hi);
-
-      // Move rows left one by one; sums of squared class weights are updated
-      // exactly (integers), so the Gini proxy needs O(1) work per row.
-      std::fill(left_.begin(), left_.end(), 0.0);
-      std::copy(node_counts_.begin(), node_counts_.end(), right_.begin());
-      double sq_left = 0.0, sq_right = 0.0;
-      for (double count : right_) sq_right += count * count;
-      double n_left = 0.0, n_right = total;
-      for (std::size_t q = 0; q + 1 < m; ++q) {
-        const auto r = static_cast<std::uint32_t>(sorted[q]);
-        const auto k = static_cast<std::size_t>(data_.y[r]);
-        const double w = weight_[r];
-        sq_left += w * (2.0 * left_[k] + w);
-        sq_right -= w * (2.0 * right_[k] - w);
-        left_[k] += w;
-        right_[k] -= w;
-        n_left += w;
-        n_right -= w;
-        const auto code = static_cast<std::uint32_t>(sorted[q] >> 32);
-        const auto next = static_cast<std::uint32_t>(sorted[q + 1] >> 32);
-        if (code == next || q + 1 < min_leaf) continue;
-        if (m - (q + 1) < min_leaf) break;
-        // sklearn's Gini proxy_impurity_improvement, in its exact expression
-        // so that near-ties round the same way.
-        const double gini_left = 1.0 - sq_left / (n_left * n_left);
-        const double gini_right = 1.0 - sq_right / (n_right * n_right);
-        const double proxy = -n_right * gini_right - n_left * gini_left;
-        if (proxy > best.proxy) {
-          best.proxy = proxy;
-          best.feature = f;
-          best.code_lo = code;
-          best.code_hi = next;
-        }
-      }
+      if (packed_)
+        scan<true>(sorted, m, total, node_counts, f, best);
+      else
+        scan<false>(sorted, m, total, node_counts, f, best);
     }
     return best.feature >= 0;
+  }
+
+  // Moves rows left one by one in code order; sums of squared class weights
+  // are updated exactly (integers), so the Gini proxy needs O(1) work per row.
+  // Packed keys carry (weight << 8 | class) in their low half, otherwise the row.
+  template <bool Packed>
+  void scan(const std::uint64_t* sorted, std::size_t m, double total,
+            const std::vector<double>& node_counts, int f, Split& best) {
+    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
+    std::fill(left_.begin(), left_.end(), 0.0);
+    std::copy(node_counts.begin(), node_counts.end(), right_.begin());
+    double* left = left_.data();
+    double* right = right_.data();
+    double sq_left = 0.0, sq_right = 0.0;
+    for (std::size_t k = 0; k < c_; ++k) sq_right += right[k] * right[k];
+    double n_left = 0.0, n_right = total;
+    // Division-free pre-test. In exact arithmetic the proxy below equals
+    // sq_left / n_left + sq_right / n_right - total, so it can exceed
+    // best.proxy only if
+    //   sq_left * n_right + sq_right * n_left >= (best.proxy + total) * n_left * n_right.
+    // While total < 2^25 every term on the left is an integer below 2^53 (exact);
+    // the rounding of the floating proxy and of the right-hand side is a few
+    // ulps of total, far inside the margin. A candidate failing the pre-test
+    // cannot win, so the chosen split is the plain scan's, bit for bit.
+    const bool pretest = total < 33554432.0;
+    const double margin = 1e-9 * total;
+    double bar = pretest ? best.proxy + total - margin : -std::numeric_limits<double>::infinity();
+    for (std::size_t q = 0; q + 1 < m; ++q) {
+      const std::uint64_t key = sorted[q];
+      std::size_t k;
+      double w;
+      if constexpr (Packed) {
+        k = static_cast<std::size_t>(key & 0xFFu);
+        w = static_cast<double>(static_cast<std::uint32_t>(key) >> 8);
+      } else {
+        const auto r = static_cast<std::uint32_t>(key);
+        k = static_cast<std::size_t>(data_.y[r]);
+        w = weight_[r];
+      }
+      sq_left += w * (2.0 * left[k] + w);
+      sq_right -= w * (2.0 * right[k] - w);
+      left[k] += w;
+      right[k] -= w;
+      n_left += w;
+      n_right -= w;
+      const auto code = static_cast<std::uint32_t>(key >> 32);
+      const auto next = static_cast<std::uint32_t>(sorted[q + 1] >> 32);
+      if (code == next || q + 1 < min_leaf) continue;
+      if (m - (q + 1) < min_leaf) break;
+      if (sq_left * n_right + sq_right * n_left < bar * (n_left * n_right)) continue;
+      // sklearn's Gini proxy_impurity_improvement, in its exact expression
+      // so that near-ties round the same way.
+      const double gini_left = 1.0 - sq_left / (n_left * n_left);
+      const double gini_right = 1.0 - sq_right / (n_right * n_right);
+      const double proxy = -n_right * gini_right - n_left * gini_left;
+      if (proxy > best.proxy) {
+        best.proxy = proxy;
+        best.feature = f;
+        best.code_lo = code;
+        best.code_hi = next;
+        std::copy(left, left + c_, best_left_.begin());
+        if (pretest) bar = best.proxy + total - margin;
+      }
+    }
   }
 
   // keys_[0, m) ordered by code (the high half). Order among equal codes is
@@ -271,35 +350,76 @@ class TreeBuilder {
     return sorted_.data();
   }
 
-  // LSD radix sort on (code - lo), 8 bits per pass, between keys_ and sorted_.
+  // LSD radix sort on (code - lo), 8 bits per pass, between keys_ and sorted_;
+  // the bucket counts of every pass come from one read of the keys.
   const std::uint64_t* radix_sort(std::size_t m, std::uint32_t lo, std::uint32_t hi) {
     std::uint64_t* from = keys_.data();
     std::uint64_t* to = sorted_.data();
     const std::uint32_t span = hi - lo;
-    for (int shift = 0; shift < 32 && (span >> shift) != 0; shift += 8) {
-      std::uint32_t bucket[257] = {};
+    int passes = 0;
+    while (passes < 4 && (span >> (8 * passes)) != 0) ++passes;
+    std::uint32_t bucket[4][257] = {};
+    for (std::size_t q = 0; q < m; ++q) {
+      const std::uint32_t v = static_cast<std::uint32_t>(from[q] >> 32) - lo;
+      for (int d = 0; d < passes; ++d) ++bucket[d][(v >> (8 * d) & 0xFFu) + 1];
+    }
+    for (int d = 0; d < passes; ++d) {
+      std::uint32_t* b = bucket[d];
+      for (int i = 1; i <= 256; ++i) b[i] += b[i - 1];
+      const int shift = 8 * d;
       for (std::size_t q = 0; q < m; ++q)
-        ++bucket[(((from[q] >> 32) - lo) >> shift & 0xFFu) + 1];
-      for (int b = 1; b <= 256; ++b) bucket[b] += bucket[b - 1];
-      for (std::size_t q = 0; q < m; ++q)
-        to[bucket[((from[q] >> 32) - lo) >> shift & 0xFFu]++] = from[q];
+        to[b[(static_cast<std::uint32_t>(from[q] >> 32) - lo) >> shift & 0xFFu]++] = from[q];
       std::swap(from, to);
     }
     return from;
   }
 
+  // Packed keys need the row count below 2^24 and at most 256 classes.
+  static constexpr std::size_t kMaxPackedRows = std::size_t{1} << 24;
+
   const Encoded& data_;
   const ForestParams& params_;
   const int mtry_;
   const std::size_t n_, p_, c_;
+  const Code* codes_;
+  const bool packed_;
   std::vector<double> weight_;          // bootstrap count per row
+  std::vector<std::uint32_t> yw_;       // packed: weight << 8 | class; else the row
   std::vector<std::uint32_t> rows_;     // rows present in the tree, grouped by node
-  std::vector<std::uint64_t> keys_;     // (code << 32) | row
-  std::vector<std::uint64_t> sorted_;   // counting-sort output
+  std::vector<std::uint64_t> keys_;     // (code << 32) | yw_[row]
+  std::vector<std::uint64_t> sorted_;   // sort output
+  std::vector<std::uint32_t> spill_;    // partition: right-hand rows
   std::vector<std::uint32_t> count_;    // counting-sort buckets
   std::vector<int> features_;
-  std::vector<double> node_counts_, left_, right_;
+  std::vector<double> pool_;            // class counts of the pending nodes
+  std::vector<double> left_, right_, best_left_;
 };
+
+// Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
+// its own stream, so the result does not depend on n_threads.
+template <typename Code>
+void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
+          int n_threads, std::vector<Tree>& trees) {
+  std::exception_ptr error;
+  // Exceptions (only std::bad_alloc is possible) must not leave the parallel
+  // region; the first one is rethrown after it.
+#pragma omp parallel num_threads(n_threads)
+  {
+    std::unique_ptr<TreeBuilder<Code>> builder;
+#pragma omp for schedule(dynamic)
+    for (int t = 0; t < params.n_trees; ++t) {
+      try {
+        if (!builder) builder = std::make_unique<TreeBuilder<Code>>(data, params, mtry);
+        trees[static_cast<std::size_t>(t)] =
+            builder->build(rng::derive_key({key, static_cast<std::uint64_t>(t)}));
+      } catch (...) {
+#pragma omp critical(mwclass_forest_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
 
 void check_finite(const Matrix& X, const char* what) {
   for (Eigen::Index i = 0; i < X.rows(); ++i)
@@ -349,25 +469,10 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   mtry = std::clamp(mtry, 1, p);
 
   std::vector<Tree> trees(static_cast<std::size_t>(params_.n_trees));
-  std::exception_ptr error;
-  // Exceptions (only std::bad_alloc is possible) must not leave the parallel
-  // region; the first one is rethrown after it.
-#pragma omp parallel num_threads(n_threads)
-  {
-    std::unique_ptr<TreeBuilder> builder;
-#pragma omp for schedule(dynamic)
-    for (int t = 0; t < params_.n_trees; ++t) {
-      try {
-        if (!builder) builder = std::make_unique<TreeBuilder>(data, params_, mtry);
-        trees[static_cast<std::size_t>(t)] =
-            builder->build(rng::derive_key({key, static_cast<std::uint64_t>(t)}));
-      } catch (...) {
-#pragma omp critical(mwclass_forest_error)
-        if (!error) error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  if (data.narrow())
+    grow<std::uint16_t>(data, params_, mtry, key, n_threads, trees);
+  else
+    grow<std::uint32_t>(data, params_, mtry, key, n_threads, trees);
 
   trees_ = std::move(trees);
   n_classes_ = n_classes;

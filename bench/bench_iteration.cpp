@@ -1,0 +1,240 @@
+// Benchmark of one MUWCLASS Monte-Carlo iteration on a training set (issue 5).
+//
+// Follows the steps of the ensemble's per-iteration pipeline with reddening
+// off: sample the training set within its errors, build the features,
+// standardize, SMOTE, encode missing values as the flag, fit the forest and
+// predict every training source (as a stand-in for a bin of field sources).
+// Each stage is timed separately; `--repeats` iterations (different MC draws)
+// are run and medians reported. It calls the stage libraries directly, not the
+// ensemble driver, so it measures exactly these steps.
+//
+// Modes:
+//   bench_iteration --td TD.csv [--repeats 7] [--threads 1] [--seed S]
+//                   [--export-train out.csv]   (SMOTE'd matrix of iteration 0, for ranger)
+//   bench_iteration --print-config   (the default config as TOML, for sklearn_iteration.py)
+//   bench_iteration --td TD.csv --loocv-stride 20 [--loocv-m 1]
+//       leave-one-out on every stride-th source: M iterations per left-out source,
+//       prints the predicted and true class per source and the accuracy.
+//
+// Output lines are "key value" pairs that bench/run_forest_bench.sh parses.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/core/config.hpp"
+#include "mwclass/core/error.hpp"
+#include "mwclass/core/rng.hpp"
+#include "mwclass/learners/random_forest.hpp"
+#include "mwclass/learners/standardizer.hpp"
+#include "mwclass/physics/features.hpp"
+#include "mwclass/sampling/monte_carlo.hpp"
+#include "mwclass/sampling/smote.hpp"
+
+using namespace mwclass;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point& t) {
+  const auto now = Clock::now();
+  const double s = std::chrono::duration<double>(now - t).count();
+  t = now;
+  return s;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// FNV-1a over the bytes of a matrix: a fingerprint to compare engines bit for bit.
+std::uint64_t fingerprint(const Matrix& m) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(m.data());
+  for (std::size_t i = 0; i < static_cast<std::size_t>(m.size()) * sizeof(double); ++i) {
+    h ^= bytes[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+struct Stages {
+  double sampling = 0, features = 0, standardize = 0, smote = 0, fit = 0, predict = 0;
+  double total() const { return sampling + features + standardize + smote + fit + predict; }
+};
+
+struct Setup {
+  Config config;
+  catalog::Catalog td;
+  int n_classes = 0;
+  int threads = 1;
+};
+
+// One iteration: training rows `train` (indices into the TD), sources `test`.
+// Returns the probabilities of the test rows.
+Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
+                 const std::vector<std::size_t>& test, std::uint64_t it, std::uint64_t item,
+                 Stages& t, Matrix* export_x = nullptr, Labels* export_y = nullptr) {
+  const Config& c = s.config;
+  const physics::FeatureBuilder features(c);
+  auto clock = Clock::now();
+  const catalog::Catalog tr = s.td.subset(train);
+  const catalog::Catalog te = s.td.subset(test);
+  sampling::Measurements td = sampling::observed(tr);
+  sampling::Measurements src = sampling::observed(te);
+  const double scale = c.monte_carlo.error_scale;
+  for (std::size_t i = 0; i < tr.size(); ++i) {
+    rng::Stream r(c.seed, rng::Purpose::TrainingSample, {it, train[i]});
+    sampling::sample_row(tr, i, scale, r, td, static_cast<Eigen::Index>(i));
+  }
+  for (std::size_t j = 0; j < te.size(); ++j) {
+    rng::Stream r(c.seed, rng::Purpose::FieldSample, {test[j], it});
+    sampling::sample_row(te, j, scale, r, src, static_cast<Eigen::Index>(j));
+  }
+  Matrix x_train = features.build(td.xray_flux, td.mag, td.variability);
+  Matrix x_src = features.build(src.xray_flux, src.mag, src.variability);
+  t.sampling += seconds_since(clock);
+
+  learners::Standardizer standardizer;
+  standardizer.fit(x_train);
+  standardizer.transform(x_train);
+  standardizer.transform(x_src);
+  t.standardize += seconds_since(clock);
+
+  Labels y_train = tr.labels;
+  {
+    rng::Stream r(c.seed, rng::Purpose::Smote, {item, it});
+    auto over = sampling::smote(x_train, y_train, c.classifier.classes,
+                                {c.smote.k_neighbors, c.smote.missing_fill}, r);
+    x_train = std::move(over.X);
+    y_train = std::move(over.y);
+  }
+  learners::encode_missing(x_train, c.classifier.missing_flag);
+  learners::encode_missing(x_src, c.classifier.missing_flag);
+  t.smote += seconds_since(clock);
+  if (export_x) *export_x = x_train;
+  if (export_y) *export_y = y_train;
+
+  learners::RandomForest forest(c.classifier.forest);
+  forest.fit(x_train, y_train, s.n_classes,
+             rng::derive_key(c.seed, rng::Purpose::Forest, {item, it}), s.threads);
+  t.fit += seconds_since(clock);
+  Matrix p = forest.predict_proba(x_src, s.threads);
+  t.predict += seconds_since(clock);
+  return p;
+}
+
+void write_matrix(const std::string& path, const Matrix& X, const Labels& y,
+                  const std::vector<std::string>& names) {
+  std::ofstream out(path);
+  if (!out) fail("cannot write {}", path);
+  for (const auto& n : names) out << n << ',';
+  out << "label\n";
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    for (Eigen::Index f = 0; f < X.cols(); ++f) out << fmt::format("{:.17g},", X(i, f));
+    out << y[static_cast<std::size_t>(i)] << '\n';
+  }
+}
+
+int run(int argc, char** argv) {
+  std::string td_path, export_path;
+  int repeats = 7, loocv_stride = 0, loocv_m = 1;
+  Setup s;
+  s.config = Config::defaults();
+  for (int a = 1; a < argc; ++a) {
+    const std::string arg = argv[a];
+    auto value = [&]() -> std::string {
+      if (a + 1 >= argc) fail("{} needs a value", arg);
+      return argv[++a];
+    };
+    if (arg == "--td") td_path = value();
+    else if (arg == "--repeats") repeats = std::stoi(value());
+    else if (arg == "--threads") s.threads = std::stoi(value());
+    else if (arg == "--seed") s.config.seed = std::stoull(value());
+    else if (arg == "--export-train") export_path = value();
+    else if (arg == "--loocv-stride") loocv_stride = std::stoi(value());
+    else if (arg == "--loocv-m") loocv_m = std::stoi(value());
+    else if (arg == "--print-config") {
+      std::fputs(Config::defaults().to_toml().c_str(), stdout);
+      return 0;
+    }
+    else fail("unknown argument {}", arg);
+  }
+  if (td_path.empty()) fail("--td TD.csv is required");
+  s.config.reddening.enabled = false;
+  s.td = catalog::read_catalog(td_path, s.config, catalog::Role::Training);
+  s.n_classes = static_cast<int>(s.config.classifier.classes.size());
+  const std::size_t n = s.td.size();
+
+  if (loocv_stride > 0) {
+    int correct = 0, total = 0;
+    Stages t;
+    for (std::size_t left = 0; left < n; left += static_cast<std::size_t>(loocv_stride)) {
+      std::vector<std::size_t> train;
+      for (std::size_t i = 0; i < n; ++i)
+        if (i != left) train.push_back(i);
+      Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(s.n_classes);
+      for (int m = 0; m < loocv_m; ++m)
+        mean += iteration(s, train, {left}, static_cast<std::uint64_t>(m), 1000000 + left, t);
+      Eigen::Index pred = 0;
+      mean.maxCoeff(&pred);
+      const int truth = s.td.labels[left];
+      std::printf("loocv_source %zu %d %d\n", left, truth, static_cast<int>(pred));
+      correct += pred == truth;
+      ++total;
+    }
+    std::printf("loocv_sources %d\nloocv_accuracy %.6f\n", total,
+                static_cast<double>(correct) / total);
+    return 0;
+  }
+
+  std::vector<std::size_t> all(n);
+  for (std::size_t i = 0; i < n; ++i) all[i] = i;
+  std::vector<double> sam, std_, smo, fit, pre, tot;
+  for (int r = 0; r < repeats; ++r) {
+    Stages t;
+    Matrix ex;
+    Labels ey;
+    const bool exporting = r == 0 && !export_path.empty();
+    const Matrix p = iteration(s, all, all, static_cast<std::uint64_t>(r), 0, t,
+                               exporting ? &ex : nullptr, exporting ? &ey : nullptr);
+    if (exporting) write_matrix(export_path, ex, ey, physics::FeatureBuilder(s.config).names());
+    std::printf("repeat %d sampling_features %.6f standardize %.6f smote %.6f fit %.6f predict %.6f "
+                "total %.6f proba_fingerprint %016llx\n",
+                r, t.sampling, t.standardize, t.smote, t.fit, t.predict, t.total(),
+                static_cast<unsigned long long>(fingerprint(p)));
+    sam.push_back(t.sampling);
+    std_.push_back(t.standardize);
+    smo.push_back(t.smote);
+    fit.push_back(t.fit);
+    pre.push_back(t.predict);
+    tot.push_back(t.total());
+  }
+  std::printf("median_sampling_features %.6f\nmedian_standardize %.6f\nmedian_smote %.6f\n"
+              "median_fit %.6f\nmedian_predict %.6f\nmedian_total %.6f\n",
+              median(sam), median(std_), median(smo), median(fit), median(pre), median(tot));
+  std::printf("median_fit_per_tree %.8f\n", median(fit) / s.config.classifier.forest.n_trees);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_iteration: %s\n", e.what());
+    return 2;
+  }
+}

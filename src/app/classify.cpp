@@ -71,13 +71,25 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
       fmt::print(stderr, "mwclass: {} training sources, {} field sources in {} E(B-V) bin(s), {} "
                  "MC iteration(s) per bin, {} rank(s) x {} thread(s)\n",
                  td.size(), field.size(), items.size(), runner.iterations(), comm.size(), config.threads);
-    auto results = run_work(comm, runner, field, items, config, o->keep_iterations, o->quiet);
+    RunRequest request;
+    request.out_path = o->out;
+    request.resume = o->config.resume;
+    request.keep_iterations = o->keep_iterations;
+    request.quiet = o->quiet;
+    request.fingerprint = [&] {
+      return fingerprint("classify", config, {o->td, o->field},
+                         fmt::format("ebv={} keep_iterations={}", o->ebv ? fmt::format("{}", *o->ebv) : "column",
+                                     o->keep_iterations));
+    };
+    std::vector<ensemble::WorkResult> results;
+    if (const int code = run_work(comm, runner, field, items, config, request, results)) return code;
     if (!comm.is_root()) return 0;
 
     if (!o->quiet) print_timing(results);
     const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
     const double seconds = seconds_since(start);
     output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->field, seconds));
+    discard_checkpoint(o->out);
     if (!o->quiet) print_summary(result, o->out, seconds);
     return 0;
   };

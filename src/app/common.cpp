@@ -1,6 +1,9 @@
 #include "common.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -10,6 +13,8 @@
 
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
+#include "mwclass/core/run_control.hpp"
+#include "mwclass/output/checkpoint.hpp"
 #include "mwclass/parallel/scheduler.hpp"
 
 namespace mwclass::app {
@@ -28,6 +33,9 @@ void ConfigOptions::add_to(CLI::App& app) {
                "Do not redden the training AGN; all sources form one E(B-V) bin");
   app.add_flag("--random-feature", random_feature,
                "Append a uniform random feature: its importance is the noise floor");
+  app.add_flag("--resume", resume,
+               "Continue an interrupted run from <out>.checkpoint/ if it exists (refused if the "
+               "config or inputs changed); start afresh otherwise");
   app.add_option("--absorption-table", absorption_table,
                  "X-ray cross-section table (two rows: keV; 1e-22 cm^2 per H atom), e.g. Wilms "
                  "et al. (2000); default: Morrison & McCammon (1983)")
@@ -98,26 +106,118 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<ensemble::WorkResult> run_work(const parallel::Communicator& comm,
-                                           const ensemble::Ensemble& ensemble,
-                                           const catalog::Catalog& sources,
-                                           const std::vector<ensemble::WorkItem>& items,
-                                           const Config& config, bool keep_iterations, bool quiet) {
-  const auto start = std::chrono::steady_clock::now();
-  const bool tty = isatty(fileno(stderr));
-  double last = -1e9;
-  auto progress = [&](std::size_t done, std::size_t total) {
-    if (quiet) return;
-    const double t = seconds_since(start);
-    // A terminal gets a live line; a log file one line every 30 s at most.
-    if (!tty && t - last < 30 && done != total) return;
-    last = t;
-    const double eta = done ? t / static_cast<double>(done) * static_cast<double>(total - done) : 0;
-    fmt::print(stderr, "{}mwclass: rank 0 finished {}/{} of its work items, {:.0f} s elapsed, ~{:.0f} s to go{}",
-               tty ? "\r" : "", done, total, t, eta, tty && done != total ? "" : "\n");
-  };
-  return parallel::run_items(comm, ensemble, sources, items, config.threads, keep_iterations, progress);
+std::string fingerprint(const std::string& command, const Config& config,
+                        const std::vector<std::string>& input_files, const std::string& options) {
+  std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
+  for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_file(f));
+  return text + config.to_toml();
 }
+
+namespace {
+
+// Rank 0's progress line: items, sources, MC iterations per second, time.
+class Progress {
+ public:
+  Progress(std::size_t items, std::size_t sources, bool quiet)
+      : items_(items), sources_(sources), quiet_(quiet), tty_(isatty(fileno(stderr)) != 0) {}
+
+  void done(std::size_t sources, long iterations, bool from_checkpoint) {
+    ++items_done_;
+    sources_done_ += sources;
+    if (!from_checkpoint) iterations_ += iterations;
+    if (from_checkpoint) ++resumed_;
+    const double t = seconds_since(start_);
+    const bool last = items_done_ == items_;
+    // A terminal gets a live line; a log one line every 30 s at most.
+    if (quiet_ || from_checkpoint || (!tty_ && t - printed_ < 30 && !last)) return;
+    printed_ = t;
+    const double rate = t > 0 ? static_cast<double>(iterations_) / t : 0;
+    const double fraction = static_cast<double>(items_done_ - resumed_) /
+                            static_cast<double>(std::max<std::size_t>(1, items_ - resumed_));
+    const double eta = fraction > 0 ? t / fraction - t : 0;
+    fmt::print(stderr, "{}mwclass: {}/{} work items, {}/{} sources, {:.2f} MC iterations/s, {:.0f} s "
+               "elapsed, ~{:.0f} s to go{}",
+               tty_ ? "\r" : "", items_done_, items_, sources_done_, sources_, rate, t, eta,
+               tty_ && !last ? "" : "\n");
+  }
+
+ private:
+  std::size_t items_, sources_, items_done_ = 0, sources_done_ = 0, resumed_ = 0;
+  long iterations_ = 0;
+  bool quiet_, tty_;
+  double printed_ = -1e9;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
+             const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
+             const Config& config, const RunRequest& request,
+             std::vector<ensemble::WorkResult>& results) {
+  // Rank 0 opens the checkpoint and tells everyone which items are left.
+  std::unique_ptr<output::Checkpoint> checkpoint;
+  std::map<int, ensemble::WorkResult> done;
+  std::vector<char> left_bytes;
+  const bool ok = load_on_root(comm, [&] {
+    checkpoint = std::make_unique<output::Checkpoint>(request.out_path, request.fingerprint(), request.resume);
+    done = checkpoint->load();
+    std::vector<std::uint64_t> left;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!done.count(static_cast<int>(items[i].id))) left.push_back(i);
+    ByteWriter w;
+    w.put(left);
+    left_bytes = std::move(w.bytes());
+  });
+  if (!ok) return 2;
+  comm.broadcast(left_bytes);
+  std::vector<std::uint64_t> left;
+  {
+    ByteReader r(left_bytes);
+    r.get(left);
+  }
+  std::vector<ensemble::WorkItem> todo;
+  for (auto i : left) todo.push_back(items[i]);
+
+  std::size_t n_sources = 0;
+  for (const auto& item : items) n_sources += item.rows.size();
+  Progress progress(items.size(), n_sources, request.quiet);
+  if (comm.is_root()) {
+    if (!done.empty() && !request.quiet)
+      fmt::print(stderr, "mwclass: resuming: {} of {} work items were finished in {}\n", done.size(),
+                 items.size(), checkpoint->directory());
+    for (auto& [id, r] : done) {
+      progress.done(r.rows.size(), 0, true);
+      results.push_back(std::move(r));
+    }
+  }
+  install_stop_handlers();
+  parallel::ScheduleOptions options;
+  options.threads = config.threads;
+  options.keep_iterations = request.keep_iterations;
+  options.stop = &stop_requested();
+  options.on_item_done = [&](std::size_t, const ensemble::WorkResult& r) {
+    checkpoint->save(r);
+    progress.done(r.rows.size(), r.iterations, false);
+  };
+  auto outcome = parallel::run_items(comm, ensemble, sources, todo, options);
+  for (auto& r : outcome.results) results.push_back(std::move(r));
+
+  bool complete = !outcome.interrupted;
+  std::string message;
+  if (comm.is_root() && !complete)
+    message = fmt::format("stopped by a signal with {} of {} work items finished; they are kept in "
+                          "{}: run the same command with --resume to finish",
+                          results.size(), items.size(), checkpoint->directory());
+  comm.broadcast_status(complete, message);
+  if (!complete) {
+    if (comm.is_root()) std::fprintf(stderr, "\nmwclass: %s\n", message.c_str());
+    return kExitInterrupted;
+  }
+  return 0;
+}
+
+void discard_checkpoint(const std::string& out_path) { std::filesystem::remove_all(out_path + ".checkpoint"); }
 
 ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
                                 const std::string& command_line, const std::string& training,

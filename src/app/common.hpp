@@ -27,6 +27,7 @@ struct ConfigOptions {
   bool no_reddening = false;
   bool random_feature = false;
   std::string absorption_table;
+  bool resume = false;
 
   void add_to(CLI::App& app);
   // Rank 0 reads the file; every rank parses the same text with the same flags,
@@ -41,13 +42,30 @@ bool load_on_root(const parallel::Communicator& comm, const std::function<void()
 // Broadcasts catalogs from rank 0 to every rank.
 void broadcast_catalogs(const parallel::Communicator& comm, std::vector<catalog::Catalog*> catalogs);
 
-// Runs the items over all ranks with progress on stderr (rank 0); returns all
-// results on rank 0 and {} elsewhere.
-std::vector<ensemble::WorkResult> run_work(const parallel::Communicator& comm,
-                                           const ensemble::Ensemble& ensemble,
-                                           const catalog::Catalog& sources,
-                                           const std::vector<ensemble::WorkItem>& items,
-                                           const Config& config, bool keep_iterations, bool quiet);
+// How a run is checkpointed and reported.
+struct RunRequest {
+  std::string out_path;         // checkpoints go to <out_path>.checkpoint/
+  std::function<std::string()> fingerprint;  // what must match for --resume (rank 0 only)
+  bool resume = false;
+  bool keep_iterations = false;
+  bool quiet = false;
+};
+
+// The text a checkpoint must match to be resumed: version, command, resolved
+// config, the input files' hashes and the command's own options.
+std::string fingerprint(const std::string& command, const Config& config,
+                        const std::vector<std::string>& input_files, const std::string& options);
+
+// Runs the items over all ranks with checkpoints and progress (rank 0).
+// Returns 0 with every item's result in `results` on rank 0 (empty elsewhere),
+// 2 after a reported error, kExitInterrupted after a signal (on every rank).
+int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
+             const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
+             const Config& config, const RunRequest& request,
+             std::vector<ensemble::WorkResult>& results);
+
+// After the final file is written: the checkpoint is no longer needed.
+void discard_checkpoint(const std::string& out_path);
 
 ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
                                 const std::string& command_line, const std::string& training,

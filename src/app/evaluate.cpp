@@ -100,7 +100,17 @@ Runner add_loocv(CLI::App& app, const std::string& command_line) {
                  items.size(), td.size(), runner.iterations(),
                  config.reddening.enabled ? "to each source's E(B-V) where the catalog has one" : "off",
                  comm.size(), config.threads);
-    auto results = run_work(comm, runner, td, items, config, o->keep_iterations, o->quiet);
+    RunRequest request;
+    request.out_path = o->out;
+    request.resume = o->config.resume;
+    request.keep_iterations = o->keep_iterations;
+    request.quiet = o->quiet;
+    request.fingerprint = [&] {
+      return fingerprint("loocv", config, {o->td},
+                         fmt::format("subset={} keep_iterations={}", o->subset, o->keep_iterations));
+    };
+    std::vector<ensemble::WorkResult> results;
+    if (const int code = run_work(comm, runner, td, items, config, request, results)) return code;
     if (!comm.is_root()) return 0;
     if (!o->quiet) print_timing(results);
     const auto covered = td.subset(rows);
@@ -114,6 +124,7 @@ Runner add_loocv(CLI::App& app, const std::string& command_line) {
     result.truth = covered.labels;
     const double seconds = seconds_since(start);
     output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds));
+    discard_checkpoint(o->out);
     if (!o->quiet) print_summary(result, o->out, seconds);
     return 0;
   };
@@ -155,7 +166,15 @@ Runner add_cv(CLI::App& app, const std::string& command_line) {
       fmt::print(stderr, "mwclass cv: {} training sources, {} folds x {} repeats, {} MC "
                  "iteration(s) per fold, {} rank(s) x {} thread(s)\n",
                  td.size(), o->folds, o->repeats, runner.iterations(), comm.size(), config.threads);
-    auto results = run_work(comm, runner, td, items, config, false, o->quiet);
+    RunRequest request;
+    request.out_path = o->out;
+    request.resume = o->config.resume;
+    request.quiet = o->quiet;
+    request.fingerprint = [&] {
+      return fingerprint("cv", config, {o->td}, fmt::format("folds={} repeats={}", o->folds, o->repeats));
+    };
+    std::vector<ensemble::WorkResult> results;
+    if (const int code = run_work(comm, runner, td, items, config, request, results)) return code;
     if (!comm.is_root()) return 0;
     if (!o->quiet) print_timing(results);
 
@@ -185,6 +204,7 @@ Runner add_cv(CLI::App& app, const std::string& command_line) {
     result.folds = o->folds;
     const double seconds = seconds_since(start);
     output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds));
+    discard_checkpoint(o->out);
     if (!o->quiet) print_summary(result, o->out, seconds);
     return 0;
   };

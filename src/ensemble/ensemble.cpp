@@ -80,10 +80,13 @@ int Ensemble::iterations() const {
   return config_.monte_carlo.enabled ? config_.monte_carlo.iterations : 1;
 }
 
-WorkResult Ensemble::run(const catalog::Catalog& source_catalog, const WorkItem& item, int threads,
-                         bool keep_iterations) const {
-  const int n_iter = iterations();
+ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem& item,
+                               const Chunk& chunk, int threads,
+                               const std::function<void()>& between_iterations) const {
   const int n_src = static_cast<int>(item.rows.size());
+  if (static_cast<int>(sources.size()) != n_src)
+    fail("internal error: work item {} has {} sources but {} rows were given", item.id, n_src,
+         sources.size());
   const int n_classes = static_cast<int>(config_.classifier.classes.size());
   const int n_features = static_cast<int>(feature_names_.size());
   const std::uint64_t seed = config_.seed;
@@ -96,19 +99,21 @@ WorkResult Ensemble::run(const catalog::Catalog& source_catalog, const WorkItem&
 
   const std::vector<std::size_t> kept = kept_rows(training_.size(), item.held_out);
   const catalog::Catalog train = training_.subset(kept);
-  const catalog::Catalog sources = source_catalog.subset({item.rows.begin(), item.rows.end()});
   sampling::Measurements td = sampling::observed(train);
   sampling::Measurements src = sampling::observed(sources);
-  IterationProbabilities probs(n_src, n_classes, n_iter);
-  std::vector<std::vector<double>> importances;
   learners::RandomForest forest(config_.classifier.forest);
-  StageTimes timing;
-  StageClock clock;
   Matrix x_train(static_cast<Eigen::Index>(kept.size()), n_features);
   Matrix x_src(n_src, n_features);
 
-  for (int m = 0; m < n_iter; ++m) {
-    const auto it = static_cast<std::uint64_t>(m);
+  ChunkResult out;
+  out.chunk = chunk;
+  out.probabilities.assign(static_cast<std::size_t>(n_src) * chunk.count * n_classes, 0.0);
+  out.importances.reserve(static_cast<std::size_t>(chunk.count) * n_features);
+  StageClock clock;
+  StageTimes& timing = out.timing;
+
+  for (int k = 0; k < chunk.count; ++k) {
+    const auto it = static_cast<std::uint64_t>(chunk.first + k);  // absolute iteration: the key
     if (mc) {
       // A training row's draw depends on (iteration, row) only: every item
       // sees the same perturbed training set at iteration m, up to reddening.
@@ -117,7 +122,7 @@ WorkResult Ensemble::run(const catalog::Catalog& source_catalog, const WorkItem&
         sampling::sample_row(train, i, scale, s, td, static_cast<Eigen::Index>(i));
       }
       for (int j = 0; j < n_src; ++j) {
-        rng::Stream s(seed, rng::Purpose::FieldSample, {item.rows[j], it});
+        rng::Stream s(seed, rng::Purpose::FieldSample, {item.rows[static_cast<std::size_t>(j)], it});
         sampling::sample_row(sources, static_cast<std::size_t>(j), scale, s, src, j);
       }
     }
@@ -136,7 +141,8 @@ WorkResult Ensemble::run(const catalog::Catalog& source_catalog, const WorkItem&
         x_train(static_cast<Eigen::Index>(i), f) =
             rng::Stream(seed, rng::Purpose::RandomFeature, {0, kept[i], it}).uniform();
       for (int j = 0; j < n_src; ++j)
-        x_src(j, f) = rng::Stream(seed, rng::Purpose::RandomFeature, {1, item.rows[j], it}).uniform();
+        x_src(j, f) = rng::Stream(seed, rng::Purpose::RandomFeature,
+                                  {1, item.rows[static_cast<std::size_t>(j)], it}).uniform();
     }
     learners::Standardizer standardizer;
     standardizer.fit(x_train);
@@ -163,26 +169,67 @@ WorkResult Ensemble::run(const catalog::Catalog& source_catalog, const WorkItem&
     clock.lap(timing.fit);
     const Matrix p = forest.predict_proba(x_pred, threads);
     for (int j = 0; j < n_src; ++j)
-      for (int c = 0; c < n_classes; ++c) probs.at(j, c, m) = p(j, c);
-    importances.push_back(forest.feature_importances());
+      for (int c = 0; c < n_classes; ++c)
+        out.probabilities[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = p(j, c);
+    const auto imp = forest.feature_importances();
+    out.importances.insert(out.importances.end(), imp.begin(), imp.end());
     clock.lap(timing.predict);
+    if (between_iterations) between_iterations();
   }
+  return out;
+}
 
+WorkResult Ensemble::run(const catalog::Catalog& catalog, const WorkItem& item, int threads,
+                         bool keep_iterations) const {
+  const Chunk all{0, 0, iterations()};
+  std::vector<ChunkResult> chunks;
+  chunks.push_back(run_chunk(catalog.subset({item.rows.begin(), item.rows.end()}), item, all, threads));
+  return finish_item(item, std::move(chunks), static_cast<int>(config_.classifier.classes.size()),
+                     iterations(), keep_iterations);
+}
+
+WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, int n_classes,
+                       int n_iterations, bool keep_iterations) {
+  std::sort(chunks.begin(), chunks.end(), [](const ChunkResult& a, const ChunkResult& b) {
+    return a.chunk.first < b.chunk.first;
+  });
+  int next = 0;
+  for (const auto& c : chunks) {
+    if (c.chunk.first != next) fail("internal error: work item {} misses iterations from {}", item.id, next);
+    next += c.chunk.count;
+  }
+  if (next != n_iterations)
+    fail("internal error: work item {} has {} of {} iterations", item.id, next, n_iterations);
+
+  const int n_src = static_cast<int>(item.rows.size());
+  IterationProbabilities probs(n_src, n_classes, n_iterations);
+  std::vector<std::vector<double>> importances;
   WorkResult r;
+  for (const auto& c : chunks) {
+    for (int j = 0; j < n_src; ++j)
+      for (int k = 0; k < c.chunk.count; ++k)
+        for (int cl = 0; cl < n_classes; ++cl)
+          probs.at(j, cl, c.chunk.first + k) =
+              c.probabilities[(static_cast<std::size_t>(j) * c.chunk.count + k) * n_classes + cl];
+    const std::size_t n_features = c.importances.size() / static_cast<std::size_t>(c.chunk.count);
+    for (int k = 0; k < c.chunk.count; ++k)
+      importances.emplace_back(c.importances.begin() + static_cast<std::ptrdiff_t>(k * n_features),
+                               c.importances.begin() + static_cast<std::ptrdiff_t>((k + 1) * n_features));
+    r.timing += c.timing;
+  }
   r.id = static_cast<int>(item.id);
   r.ebv = item.ebv;
   r.rows = item.rows;
-  r.iterations = n_iter;
+  r.iterations = n_iterations;
   r.probabilities = summarize(probs);
   mean_and_std(importances, r.importance_mean, r.importance_std);
   if (keep_iterations) {
-    r.per_iteration.resize(static_cast<std::size_t>(n_src) * n_iter * n_classes);
+    r.per_iteration.resize(static_cast<std::size_t>(n_src) * n_iterations * n_classes);
     std::size_t k = 0;
     for (int j = 0; j < n_src; ++j)
-      for (int m = 0; m < n_iter; ++m)
+      for (int m = 0; m < n_iterations; ++m)
         for (int c = 0; c < n_classes; ++c) r.per_iteration[k++] = probs.series(j, c)[m];
   }
-  r.timing = timing;
   return r;
 }
 

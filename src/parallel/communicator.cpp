@@ -75,6 +75,32 @@ int Communicator::receive(std::vector<char>& bytes, int tag) const {
   return source;
 }
 
+bool Communicator::poll(Envelope& envelope) const {
+  int flag = 0;
+  MPI_Status status;
+  check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+  if (!flag) return false;
+  envelope = {status.MPI_SOURCE, status.MPI_TAG};
+  return true;
+}
+
+Communicator::Envelope Communicator::wait() const {
+  MPI_Status status;
+  check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status), "MPI_Probe");
+  return {status.MPI_SOURCE, status.MPI_TAG};
+}
+
+void Communicator::receive(std::vector<char>& bytes, const Envelope& e) const {
+  unsigned long long n = 0;
+  check(MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, e.source, e.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+  bytes.resize(n);
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min<std::size_t>(kChunk, n - off));
+    check(MPI_Recv(bytes.data() + off, count, MPI_CHAR, e.source, e.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+          "MPI_Recv");
+  }
+}
+
 void Communicator::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
 
 void Communicator::abort(int exit_code) const {

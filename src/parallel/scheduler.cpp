@@ -1,74 +1,190 @@
 #include "mwclass/parallel/scheduler.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <cmath>
+#include <deque>
+#include <map>
 
 #include "mwclass/core/bytes.hpp"
+#include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/assemble.hpp"
 
 namespace mwclass::parallel {
 
 namespace {
-constexpr int kResultTag = 11;
 
-// Relative cost of an item: one forest fit per iteration dominates; prediction
-// grows with the number of sources (measured: ~1/2000 of a fit per source).
-double expected_cost(const ensemble::WorkItem& item) {
+constexpr int kTagReady = 21;  // worker -> 0: idle, maybe with a chunk result
+constexpr int kTagWork = 22;   // 0 -> worker: a chunk with its item and sources
+constexpr int kTagStop = 23;   // 0 -> worker: no more work
+
+// Relative cost of one iteration of an item: the forest fit dominates;
+// prediction grows with the sources (measured: ~1/2000 of a fit per source).
+double iteration_cost(const ensemble::WorkItem& item) {
   return 1.0 + static_cast<double>(item.rows.size()) / 2000.0;
 }
-}  // namespace
 
-std::vector<int> assign_items(const std::vector<ensemble::WorkItem>& items, int n_ranks) {
-  std::vector<std::size_t> order(items.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return expected_cost(items[a]) > expected_cost(items[b]);
-  });
-  std::vector<double> load(static_cast<std::size_t>(n_ranks), 0.0);
-  std::vector<int> owner(items.size(), 0);
-  for (std::size_t i : order) {
-    const auto r = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    owner[i] = static_cast<int>(r);
-    load[r] += expected_cost(items[i]);
-  }
-  return owner;
+void encode_work(ByteWriter& w, const ensemble::Chunk& chunk, const ensemble::WorkItem& item,
+                 const catalog::Catalog& sources) {
+  w.put(chunk);
+  w.put(static_cast<std::uint64_t>(item.kind));
+  w.put(item.id);
+  w.put(item.ebv);
+  w.put(item.rows);
+  w.put(item.held_out);
+  catalog::encode(w, sources);
 }
 
-std::vector<ensemble::WorkResult> run_items(const Communicator& comm,
-                                            const ensemble::Ensemble& ensemble,
-                                            const catalog::Catalog& sources,
-                                            const std::vector<ensemble::WorkItem>& items,
-                                            int threads, bool keep_iterations,
-                                            const std::function<void(std::size_t, std::size_t)>& on_done) {
-  const std::vector<int> owner = assign_items(items, comm.size());
-  const auto my_total = static_cast<std::size_t>(std::count(owner.begin(), owner.end(), comm.rank()));
-  std::vector<ensemble::WorkResult> mine;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    if (owner[i] == comm.rank()) {
-      mine.push_back(ensemble.run(sources, items[i], threads, keep_iterations));
-      if (comm.is_root() && on_done) on_done(mine.size(), my_total);
-    }
+void decode_work(ByteReader& r, ensemble::Chunk& chunk, ensemble::WorkItem& item,
+                 catalog::Catalog& sources) {
+  std::uint64_t kind = 0;
+  r.get(chunk);
+  r.get(kind);
+  item.kind = static_cast<ensemble::WorkKind>(kind);
+  r.get(item.id);
+  r.get(item.ebv);
+  r.get(item.rows);
+  r.get(item.held_out);
+  catalog::decode(r, sources);
+}
 
-  if (!comm.is_root()) {
-    ByteWriter out;
-    out.put<std::uint64_t>(mine.size());
-    for (const auto& r : mine) ensemble::encode(out, r);
-    comm.send(out.bytes(), 0, kResultTag);
-    return {};
-  }
+void encode_chunk_result(ByteWriter& w, const ensemble::ChunkResult& c) {
+  w.put(c.chunk);
+  w.put(c.probabilities);
+  w.put(c.importances);
+  w.put(c.timing);
+}
+
+void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
+  r.get(c.chunk);
+  r.get(c.probabilities);
+  r.get(c.importances);
+  r.get(c.timing);
+}
+
+void run_worker(const Communicator& comm, const ensemble::Ensemble& ensemble, int threads) {
   std::vector<char> bytes;
-  for (int k = 1; k < comm.size(); ++k) {
-    comm.receive(bytes, kResultTag);
+  comm.send(bytes, 0, kTagReady);
+  for (;;) {
+    const auto envelope = comm.wait();
+    comm.receive(bytes, envelope);
+    if (envelope.tag == kTagStop) return;
+    if (envelope.tag != kTagWork) fail("internal error: worker got message tag {}", envelope.tag);
+    ensemble::Chunk chunk;
+    ensemble::WorkItem item;
+    catalog::Catalog sources;
     ByteReader in(bytes);
-    std::uint64_t n = 0;
-    in.get(n);
-    for (std::uint64_t j = 0; j < n; ++j) {
-      ensemble::WorkResult r;
-      ensemble::decode(in, r);
-      mine.push_back(std::move(r));
+    decode_work(in, chunk, item, sources);
+    const auto result = ensemble.run_chunk(sources, item, chunk, threads);
+    ByteWriter out;
+    encode_chunk_result(out, result);
+    comm.send(out.bytes(), 0, kTagReady);
+  }
+}
+
+}  // namespace
+
+std::vector<ensemble::Chunk> plan_chunks(const std::vector<ensemble::WorkItem>& items,
+                                         int iterations, int n_ranks, int chunks_per_rank) {
+  double total = 0;
+  for (const auto& item : items) total += iteration_cost(item) * iterations;
+  // One rank needs no cutting; otherwise aim at n_ranks x chunks_per_rank
+  // chunks of similar cost, never below one iteration.
+  const double target = total / (n_ranks * std::max(1, chunks_per_rank));
+  std::vector<std::pair<double, ensemble::Chunk>> chunks;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const double per_iteration = iteration_cost(items[i]);
+    const int size = n_ranks == 1 ? iterations
+                                  : static_cast<int>(std::clamp(std::ceil(target / per_iteration), 1.0,
+                                                                static_cast<double>(iterations)));
+    for (int first = 0; first < iterations; first += size) {
+      const int count = std::min(size, iterations - first);
+      chunks.push_back({per_iteration * count, {i, first, count}});
     }
   }
-  return mine;
+  std::stable_sort(chunks.begin(), chunks.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<ensemble::Chunk> out;
+  out.reserve(chunks.size());
+  for (const auto& c : chunks) out.push_back(c.second);
+  return out;
+}
+
+RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensemble,
+                     const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
+                     const ScheduleOptions& options) {
+  RunOutcome outcome;
+  if (!comm.is_root()) {
+    run_worker(comm, ensemble, options.threads);
+    return outcome;
+  }
+  const int n_iter = ensemble.iterations();
+  const int n_classes = static_cast<int>(ensemble.n_classes());
+  std::deque<ensemble::Chunk> queue;
+  for (const auto& c : plan_chunks(items, n_iter, comm.size(), options.chunks_per_rank)) queue.push_back(c);
+  std::map<std::size_t, std::vector<ensemble::ChunkResult>> pending;  // item -> chunks so far
+  std::map<std::size_t, int> iterations_in;                            // item -> iterations so far
+  const auto stopping = [&] { return options.stop && options.stop->load(); };
+  int stopped_workers = 0;
+  const int n_workers = comm.size() - 1;
+  std::vector<char> bytes;
+
+  auto add_chunk = [&](ensemble::ChunkResult&& c) {
+    const std::size_t i = c.chunk.item;
+    iterations_in[i] += c.chunk.count;
+    pending[i].push_back(std::move(c));
+    if (iterations_in[i] < n_iter) return;
+    auto result = ensemble::finish_item(items[i], std::move(pending[i]), n_classes, n_iter,
+                                        options.keep_iterations);
+    pending.erase(i);
+    iterations_in.erase(i);
+    if (options.on_item_done) options.on_item_done(i, result);
+    outcome.results.push_back(std::move(result));
+  };
+  auto dispatch = [&](int worker) {
+    if (stopping() || queue.empty()) {
+      comm.send({}, worker, kTagStop);
+      ++stopped_workers;
+      return;
+    }
+    const ensemble::Chunk chunk = queue.front();
+    queue.pop_front();
+    const auto& item = items[chunk.item];
+    ByteWriter w;
+    encode_work(w, chunk, item, sources.subset({item.rows.begin(), item.rows.end()}));
+    comm.send(w.bytes(), worker, kTagWork);
+  };
+  // Receives every waiting message (the first one blocking if `block`).
+  auto serve = [&](bool block) {
+    Communicator::Envelope envelope;
+    while (block ? (envelope = comm.wait(), true) : comm.poll(envelope)) {
+      block = false;
+      comm.receive(bytes, envelope);
+      if (envelope.tag != kTagReady) fail("internal error: rank 0 got message tag {}", envelope.tag);
+      if (!bytes.empty()) {
+        ensemble::ChunkResult c;
+        ByteReader in(bytes);
+        decode_chunk_result(in, c);
+        add_chunk(std::move(c));
+      }
+      dispatch(envelope.source);
+    }
+  };
+
+  for (;;) {
+    serve(false);
+    if (!stopping() && !queue.empty()) {
+      const ensemble::Chunk chunk = queue.front();
+      queue.pop_front();
+      const auto& item = items[chunk.item];
+      add_chunk(ensemble.run_chunk(sources.subset({item.rows.begin(), item.rows.end()}), item, chunk,
+                                   options.threads, [&] { serve(false); }));
+      continue;
+    }
+    if (stopped_workers == n_workers) break;
+    serve(true);
+  }
+  outcome.interrupted = outcome.results.size() < items.size();
+  return outcome;
 }
 
 }  // namespace mwclass::parallel

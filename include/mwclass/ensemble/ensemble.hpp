@@ -6,6 +6,7 @@
 //   3. build features, 4. standardize with the training statistics,
 //   5. SMOTE, 6. missing -> flag, 7. train the forest, 8. predict the sources;
 // then per-source statistics over the iterations. Plain C++: no MPI here.
+#include <functional>
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
@@ -19,13 +20,21 @@ class Ensemble {
  public:
   Ensemble(const Config& config, const catalog::Catalog& training);
 
-  // Classifies item.rows of `sources` (their row indices key the sources'
-  // random streams). `keep_iterations` also returns every iteration's
-  // probabilities. `threads`: OpenMP threads of the forest.
-  WorkResult run(const catalog::Catalog& sources, const WorkItem& item, int threads,
+  // Runs iterations [chunk.first, chunk.first + chunk.count) of `item` on
+  // `sources`, whose rows are item.rows in order (row indices key the
+  // sources' random streams). `between_iterations` is called after each
+  // iteration (the scheduler serves other ranks there). `threads`: OpenMP
+  // threads of the forest.
+  ChunkResult run_chunk(const catalog::Catalog& sources, const WorkItem& item, const Chunk& chunk,
+                        int threads, const std::function<void()>& between_iterations = {}) const;
+
+  // All iterations of `item`, rows taken from `catalog` (a convenience for
+  // tests and single-process use).
+  WorkResult run(const catalog::Catalog& catalog, const WorkItem& item, int threads,
                  bool keep_iterations = false) const;
 
   int iterations() const;
+  std::size_t n_classes() const { return config_.classifier.classes.size(); }
   // The learner's feature names (the config's, plus "random" with the noise-floor feature).
   const std::vector<std::string>& feature_names() const { return feature_names_; }
 
@@ -37,6 +46,12 @@ class Ensemble {
   std::vector<std::string> feature_names_;
   std::vector<char> reddened_;  // per training row: its class is reddened
 };
+
+// Joins the chunks of one item (any order, together covering all its
+// iterations) into its result. The statistics are computed from the
+// iterations in order, so the result does not depend on the chunking.
+WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, int n_classes,
+                       int n_iterations, bool keep_iterations);
 
 // Checks, before any compute, that every class keeps enough training members
 // for SMOTE when `held_out_per_class` of them are left out of an item.

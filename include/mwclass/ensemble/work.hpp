@@ -21,4 +21,21 @@ struct WorkItem {
   std::vector<std::uint64_t> held_out;  // training rows left out of this item's training set
 };
 
+// A contiguous range of an item's MC iterations [first, first + count): the
+// unit the scheduler hands out, so that a large bin can be spread over ranks.
+struct Chunk {
+  std::size_t item = 0;  // index into the run's item list
+  int first = 0;
+  int count = 0;
+};
+
+// What one chunk produced: every iteration's probabilities and importances,
+// kept until all chunks of the item are in (statistics need all iterations).
+struct ChunkResult {
+  Chunk chunk;
+  std::vector<double> probabilities;  // (source, iteration in chunk, class), row-major
+  std::vector<double> importances;    // (iteration in chunk, feature), row-major
+  StageTimes timing;
+};
+
 }  // namespace mwclass::ensemble

@@ -25,6 +25,16 @@ class Communicator {
   void send(const std::vector<char>& bytes, int destination, int tag) const;
   // Receives from any rank; returns the sender.
   int receive(std::vector<char>& bytes, int tag) const;
+  // A message waiting to be received: who sent it, with which tag.
+  struct Envelope {
+    int source = -1, tag = -1;
+  };
+  // Non-blocking: a waiting message from anyone, if there is one.
+  bool poll(Envelope& envelope) const;
+  // Blocking: the next message from anyone.
+  Envelope wait() const;
+  // Receives the message announced by `envelope`.
+  void receive(std::vector<char>& bytes, const Envelope& envelope) const;
   void barrier() const;
   // Ends every rank at once (for failures after ranks have diverged).
   [[noreturn]] void abort(int exit_code) const;

@@ -1,9 +1,13 @@
 #pragma once
-// Distribution of work items (E(B-V) bins, left-out sources, folds) over
-// ranks. Items are assigned by longest expected cost first to the least-loaded
-// rank (rank 0 included: it computes its share); workers send their results to
-// rank 0 when done. Every random draw is keyed by (seed, purpose, item,
-// iteration, tree), so the result does not depend on this assignment.
+// Dynamic distribution of the ensemble's work over ranks. Items (E(B-V)
+// bins, left-out sources, folds) are cut into chunks of MC iterations; rank 0
+// hands chunks out on demand, most expensive first, and computes chunks
+// itself in between, serving requests after each of its iterations. Chunks
+// of an item are joined on rank 0 in iteration order, so the result is the
+// same for any number of ranks, any chunking, any finishing order: every
+// random draw is keyed by (seed, purpose, item, iteration, tree).
+// Workers hold the training set and the chunk in hand, never the catalog.
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -12,16 +16,29 @@
 
 namespace mwclass::parallel {
 
-// Rank of each item (plain function: unit-testable without MPI).
-std::vector<int> assign_items(const std::vector<ensemble::WorkItem>& items, int n_ranks);
+struct ScheduleOptions {
+  int threads = 1;
+  bool keep_iterations = false;
+  int chunks_per_rank = 4;  // target number of chunks per rank (load balance vs overhead)
+  // Set (e.g. by SIGTERM) to stop handing out work: chunks in progress finish.
+  const std::atomic<bool>* stop = nullptr;
+  // Rank 0: called once per finished item (checkpointing, progress).
+  std::function<void(std::size_t item, const ensemble::WorkResult&)> on_item_done;
+};
 
-// Every rank calls this; rank 0 returns all results, the others return {}.
-// `on_done(done, total)` is called on rank 0 after each of its own items.
-std::vector<ensemble::WorkResult> run_items(const Communicator& comm,
-                                            const ensemble::Ensemble& ensemble,
-                                            const catalog::Catalog& sources,
-                                            const std::vector<ensemble::WorkItem>& items,
-                                            int threads, bool keep_iterations,
-                                            const std::function<void(std::size_t, std::size_t)>& on_done = {});
+// Chunks of every item, most expensive first (plain function: testable without MPI).
+std::vector<ensemble::Chunk> plan_chunks(const std::vector<ensemble::WorkItem>& items,
+                                         int iterations, int n_ranks, int chunks_per_rank);
+
+struct RunOutcome {
+  std::vector<ensemble::WorkResult> results;  // rank 0: the finished items; others: empty
+  bool interrupted = false;                   // stopped before every item finished
+};
+
+// Every rank calls this with the same items. `sources` is the catalog the
+// items' rows index (needed on rank 0 only; workers may pass an empty one).
+RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensemble,
+                     const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
+                     const ScheduleOptions& options);
 
 }  // namespace mwclass::parallel

@@ -55,3 +55,10 @@ TEST_CASE("summarize gives mean, population std, median and quantiles per source
   CHECK(s.mean(0, 1) == doctest::Approx(0.25));
   CHECK(s.q_lo(0, 0) == doctest::Approx(0.6 + 3 * 0.02275 * 0.1));
 }
+
+TEST_CASE("mean_and_std of importance rows") {
+  std::vector<double> m, s;
+  mean_and_std({{1, 2}, {3, 2}}, m, s);
+  CHECK(m == std::vector<double>{2, 2});
+  CHECK(s == std::vector<double>{1, 0});
+}

@@ -1,0 +1,104 @@
+#include "mwclass/output/checkpoint.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "mwclass/core/bytes.hpp"
+#include "mwclass/core/error.hpp"
+#include "mwclass/ensemble/assemble.hpp"
+
+namespace mwclass::output {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::uint64_t kMagic = 0x31746b63776d0a00ULL;  // item file format 1
+
+void write_atomically(const fs::path& path, const std::vector<char>& bytes) {
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) fail("cannot write checkpoint file '{}' (disk full?)", tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fail("cannot rename checkpoint file '{}': {}", tmp.string(), ec.message());
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The first line where two fingerprints differ (for the refusal message).
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream x(a), y(b);
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(x, la)), gb = static_cast<bool>(std::getline(y, lb));
+    if (!ga && !gb) return "";
+    if (!ga || !gb || la != lb) return fmt::format("checkpoint: '{}', now: '{}'", ga ? la : "", gb ? lb : "");
+  }
+}
+}  // namespace
+
+Checkpoint::Checkpoint(const std::string& out_path, const std::string& fingerprint, bool resume)
+    : dir_(out_path + ".checkpoint") {
+  const fs::path fp = fs::path(dir_) / "fingerprint.txt";
+  std::error_code ec;
+  if (fs::exists(dir_, ec)) {
+    if (!resume)
+      fail("'{}' holds the checkpoint of an unfinished run for '{}': add --resume to continue it, "
+           "or delete the directory to start again",
+           dir_, out_path);
+    if (!fs::exists(fp)) fail("'{}' is not an mwclass checkpoint (no fingerprint.txt)", dir_);
+    const std::string old = read_text(fp);
+    if (old != fingerprint)
+      fail("cannot resume from '{}': it was made with a different version, command, configuration "
+           "or input ({}); delete it to start again",
+           dir_, first_difference(old, fingerprint));
+    return;
+  }
+  fs::create_directories(dir_, ec);
+  if (ec) fail("cannot create checkpoint directory '{}': {}", dir_, ec.message());
+  write_atomically(fp, std::vector<char>(fingerprint.begin(), fingerprint.end()));
+}
+
+std::map<int, ensemble::WorkResult> Checkpoint::load() const {
+  std::map<int, ensemble::WorkResult> done;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("item-", 0) != 0 || entry.path().extension() != ".bin") continue;
+    const std::string text = read_text(entry.path());
+    const std::vector<char> bytes(text.begin(), text.end());
+    ByteReader in(bytes);
+    std::uint64_t magic = 0;
+    in.get(magic);
+    if (magic != kMagic) fail("checkpoint file '{}' is not of this mwclass version", entry.path().string());
+    ensemble::WorkResult r;
+    ensemble::decode(in, r);
+    done[r.id] = std::move(r);
+  }
+  return done;
+}
+
+void Checkpoint::save(const ensemble::WorkResult& result) const {
+  ByteWriter out;
+  out.put(kMagic);
+  ensemble::encode(out, result);
+  write_atomically(fs::path(dir_) / fmt::format("item-{}.bin", result.id), out.bytes());
+}
+
+void Checkpoint::remove() const {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+}  // namespace mwclass::output

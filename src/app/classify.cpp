@@ -55,17 +55,20 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
       ensemble::Ensemble check(config, td);  // reads the absorption table
     });
     if (!ok) return 2;
-    broadcast_catalogs(comm, {&td, &field});
+    // Workers get the training set only; field sources travel with their chunks,
+    // so a worker's memory does not grow with the catalog.
+    broadcast_catalogs(comm, {&td});
 
-    std::vector<ensemble::WorkItem> items;
-    for (auto& bin : ensemble::make_bins(field, config)) {
-      ensemble::WorkItem item;
-      item.kind = ensemble::WorkKind::Bin;
-      item.id = static_cast<std::uint64_t>(bin.id);
-      item.ebv = bin.ebv;
-      item.rows = std::move(bin.rows);
-      items.push_back(std::move(item));
-    }
+    std::vector<ensemble::WorkItem> items;  // rank 0 schedules; workers need none
+    if (comm.is_root())
+      for (auto& bin : ensemble::make_bins(field, config)) {
+        ensemble::WorkItem item;
+        item.kind = ensemble::WorkKind::Bin;
+        item.id = static_cast<std::uint64_t>(bin.id);
+        item.ebv = bin.ebv;
+        item.rows = std::move(bin.rows);
+        items.push_back(std::move(item));
+      }
     const ensemble::Ensemble runner(config, td);
     if (comm.is_root() && !o->quiet)
       fmt::print(stderr, "mwclass: {} training sources, {} field sources in {} E(B-V) bin(s), {} "

@@ -155,29 +155,17 @@ int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensem
              const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
              const Config& config, const RunRequest& request,
              std::vector<ensemble::WorkResult>& results) {
-  // Rank 0 opens the checkpoint and tells everyone which items are left.
+  // Rank 0 opens the checkpoint and keeps the items still to do.
   std::unique_ptr<output::Checkpoint> checkpoint;
   std::map<int, ensemble::WorkResult> done;
-  std::vector<char> left_bytes;
+  std::vector<ensemble::WorkItem> todo;
   const bool ok = load_on_root(comm, [&] {
     checkpoint = std::make_unique<output::Checkpoint>(request.out_path, request.fingerprint(), request.resume);
     done = checkpoint->load();
-    std::vector<std::uint64_t> left;
-    for (std::size_t i = 0; i < items.size(); ++i)
-      if (!done.count(static_cast<int>(items[i].id))) left.push_back(i);
-    ByteWriter w;
-    w.put(left);
-    left_bytes = std::move(w.bytes());
+    for (const auto& item : items)
+      if (!done.count(static_cast<int>(item.id))) todo.push_back(item);
   });
   if (!ok) return 2;
-  comm.broadcast(left_bytes);
-  std::vector<std::uint64_t> left;
-  {
-    ByteReader r(left_bytes);
-    r.get(left);
-  }
-  std::vector<ensemble::WorkItem> todo;
-  for (auto i : left) todo.push_back(items[i]);
 
   std::size_t n_sources = 0;
   for (const auto& item : items) n_sources += item.rows.size();

@@ -57,6 +57,7 @@ std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options);
 
 // Runs the items over all ranks with checkpoints and progress (rank 0).
+// `items` and `sources` are needed on rank 0 only.
 // Returns 0 with every item's result in `results` on rank 0 (empty elsewhere),
 // 2 after a reported error, kExitInterrupted after a signal (on every rank).
 int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensemble,

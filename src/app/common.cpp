@@ -151,7 +151,7 @@ class Progress {
 
 }  // namespace
 
-int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
+int run_work(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
              const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
              const Config& config, const RunRequest& request,
              std::vector<ensemble::WorkResult>& results) {
@@ -189,6 +189,13 @@ int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensem
     progress.done(r.rows.size(), r.iterations, false);
   };
   auto outcome = parallel::run_items(comm, ensemble, sources, todo, options);
+  if (comm.is_root() && !request.quiet && !todo.empty())
+    for (std::size_t r = 0; r < outcome.ranks.size(); ++r) {
+      const auto& st = outcome.ranks[r];
+      fmt::print(stderr, "mwclass: rank {}: busy {:.1f} s of {:.1f} s (idle {:.1f} %), peak memory {:.0f} MB\n", r,
+                 st.busy_seconds, st.wall_seconds,
+                 st.wall_seconds > 0 ? 100.0 * (1.0 - st.busy_seconds / st.wall_seconds) : 0.0, st.peak_rss_mb);
+    }
   for (auto& r : outcome.results) results.push_back(std::move(r));
 
   bool complete = !outcome.interrupted;

@@ -60,7 +60,7 @@ std::string fingerprint(const std::string& command, const Config& config,
 // `items` and `sources` are needed on rank 0 only.
 // Returns 0 with every item's result in `results` on rank 0 (empty elsewhere),
 // 2 after a reported error, kExitInterrupted after a signal (on every rank).
-int run_work(const parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
+int run_work(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
              const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
              const Config& config, const RunRequest& request,
              std::vector<ensemble::WorkResult>& results);

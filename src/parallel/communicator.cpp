@@ -101,6 +101,45 @@ void Communicator::receive(std::vector<char>& bytes, const Envelope& e) const {
   }
 }
 
+struct Communicator::PendingSend {
+  unsigned long long size = 0;
+  std::vector<char> bytes;
+  MPI_Request requests[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+};
+
+void Communicator::send_async(std::vector<char> bytes, int destination, int tag) {
+  release_completed_sends();
+  if (bytes.size() > kChunk) {  // rare and huge: the blocking path handles chunking
+    send(bytes, destination, tag);
+    return;
+  }
+  auto p = std::make_shared<PendingSend>();
+  p->bytes = std::move(bytes);
+  p->size = p->bytes.size();
+  check(MPI_Isend(&p->size, 1, MPI_UNSIGNED_LONG_LONG, destination, tag, MPI_COMM_WORLD, &p->requests[0]),
+        "MPI_Isend");
+  if (p->size)
+    check(MPI_Isend(p->bytes.data(), static_cast<int>(p->size), MPI_CHAR, destination, tag,
+                    MPI_COMM_WORLD, &p->requests[1]),
+          "MPI_Isend");
+  pending_sends_.push_back(std::move(p));
+}
+
+void Communicator::release_completed_sends() {
+  std::vector<std::shared_ptr<PendingSend>> still;
+  for (auto& p : pending_sends_) {
+    int done = 0;
+    check(MPI_Testall(2, p->requests, &done, MPI_STATUSES_IGNORE), "MPI_Testall");
+    if (!done) still.push_back(std::move(p));
+  }
+  pending_sends_.swap(still);
+}
+
+void Communicator::finish_sends() {
+  for (auto& p : pending_sends_) check(MPI_Waitall(2, p->requests, MPI_STATUSES_IGNORE), "MPI_Waitall");
+  pending_sends_.clear();
+}
+
 void Communicator::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
 
 void Communicator::abort(int exit_code) const {

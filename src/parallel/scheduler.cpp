@@ -1,9 +1,12 @@
 #include "mwclass/parallel/scheduler.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <map>
+
+#include <sys/resource.h>
 
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
@@ -16,6 +19,17 @@ namespace {
 constexpr int kTagReady = 21;  // worker -> 0: idle, maybe with a chunk result
 constexpr int kTagWork = 22;   // 0 -> worker: a chunk with its item and sources
 constexpr int kTagStop = 23;   // 0 -> worker: no more work
+constexpr int kTagStats = 24;  // worker -> 0: its RankStats, after the stop
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double peak_rss_mb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
+}
 
 // Relative cost of one iteration of an item: the forest fit dominates;
 // prediction grows with the sources (measured: ~1/2000 of a fit per source).
@@ -62,19 +76,30 @@ void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
 }
 
 void run_worker(const Communicator& comm, const ensemble::Ensemble& ensemble, int threads) {
+  const double start = now_seconds();
+  RankStats stats;
   std::vector<char> bytes;
   comm.send(bytes, 0, kTagReady);
   for (;;) {
     const auto envelope = comm.wait();
     comm.receive(bytes, envelope);
-    if (envelope.tag == kTagStop) return;
+    if (envelope.tag == kTagStop) {
+      stats.wall_seconds = now_seconds() - start;
+      stats.peak_rss_mb = peak_rss_mb();
+      ByteWriter w;
+      w.put(stats);
+      comm.send(w.bytes(), 0, kTagStats);
+      return;
+    }
     if (envelope.tag != kTagWork) fail("internal error: worker got message tag {}", envelope.tag);
     ensemble::Chunk chunk;
     ensemble::WorkItem item;
     catalog::Catalog sources;
     ByteReader in(bytes);
     decode_work(in, chunk, item, sources);
+    const double t0 = now_seconds();
     const auto result = ensemble.run_chunk(sources, item, chunk, threads);
+    stats.busy_seconds += now_seconds() - t0;
     ByteWriter out;
     encode_chunk_result(out, result);
     comm.send(out.bytes(), 0, kTagReady);
@@ -109,10 +134,12 @@ std::vector<ensemble::Chunk> plan_chunks(const std::vector<ensemble::WorkItem>& 
   return out;
 }
 
-RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensemble,
+RunOutcome run_items(Communicator& comm, const ensemble::Ensemble& ensemble,
                      const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
                      const ScheduleOptions& options) {
   RunOutcome outcome;
+  const double start = now_seconds();
+  double busy = 0;
   if (!comm.is_root()) {
     run_worker(comm, ensemble, options.threads);
     return outcome;
@@ -124,8 +151,14 @@ RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensembl
   std::map<std::size_t, std::vector<ensemble::ChunkResult>> pending;  // item -> chunks so far
   std::map<std::size_t, int> iterations_in;                            // item -> iterations so far
   const auto stopping = [&] { return options.stop && options.stop->load(); };
-  int stopped_workers = 0;
   const int n_workers = comm.size() - 1;
+  // Each worker holds up to kDepth chunks (one running, one queued), so that it
+  // never waits for rank 0 to finish an iteration before it gets new work.
+  constexpr int kDepth = 2;
+  std::vector<int> outstanding(static_cast<std::size_t>(comm.size()), 0);
+  std::vector<char> stopped(static_cast<std::size_t>(comm.size()), 0);
+  int stopped_workers = 0, stats_in = 0, in_flight = 0;
+  outcome.ranks.resize(static_cast<std::size_t>(comm.size()));
   std::vector<char> bytes;
 
   auto add_chunk = [&](ensemble::ChunkResult&& c) {
@@ -141,17 +174,23 @@ RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensembl
     outcome.results.push_back(std::move(result));
   };
   auto dispatch = [&](int worker) {
-    if (stopping() || queue.empty()) {
-      comm.send({}, worker, kTagStop);
-      ++stopped_workers;
-      return;
+    const auto w = static_cast<std::size_t>(worker);
+    if (stopped[w]) return;
+    while (outstanding[w] < kDepth && !stopping() && !queue.empty()) {
+      const ensemble::Chunk chunk = queue.front();
+      queue.pop_front();
+      const auto& item = items[chunk.item];
+      ByteWriter out;
+      encode_work(out, chunk, item, sources.subset({item.rows.begin(), item.rows.end()}));
+      comm.send_async(std::move(out.bytes()), worker, kTagWork);
+      ++outstanding[w];
+      ++in_flight;
     }
-    const ensemble::Chunk chunk = queue.front();
-    queue.pop_front();
-    const auto& item = items[chunk.item];
-    ByteWriter w;
-    encode_work(w, chunk, item, sources.subset({item.rows.begin(), item.rows.end()}));
-    comm.send(w.bytes(), worker, kTagWork);
+    if (outstanding[w] == 0) {  // nothing to do now means nothing to do ever
+      comm.send_async({}, worker, kTagStop);
+      stopped[w] = 1;
+      ++stopped_workers;
+    }
   };
   // Receives every waiting message (the first one blocking if `block`).
   auto serve = [&](bool block) {
@@ -159,11 +198,20 @@ RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensembl
     while (block ? (envelope = comm.wait(), true) : comm.poll(envelope)) {
       block = false;
       comm.receive(bytes, envelope);
+      const auto w = static_cast<std::size_t>(envelope.source);
+      if (envelope.tag == kTagStats) {
+        ByteReader in(bytes);
+        in.get(outcome.ranks[w]);
+        ++stats_in;
+        continue;
+      }
       if (envelope.tag != kTagReady) fail("internal error: rank 0 got message tag {}", envelope.tag);
       if (!bytes.empty()) {
         ensemble::ChunkResult c;
         ByteReader in(bytes);
         decode_chunk_result(in, c);
+        --outstanding[w];
+        --in_flight;
         add_chunk(std::move(c));
       }
       dispatch(envelope.source);
@@ -176,14 +224,19 @@ RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensembl
       const ensemble::Chunk chunk = queue.front();
       queue.pop_front();
       const auto& item = items[chunk.item];
-      add_chunk(ensemble.run_chunk(sources.subset({item.rows.begin(), item.rows.end()}), item, chunk,
-                                   options.threads, [&] { serve(false); }));
+      const double t0 = now_seconds();
+      auto result = ensemble.run_chunk(sources.subset({item.rows.begin(), item.rows.end()}), item,
+                                       chunk, options.threads, [&] { serve(false); });
+      busy += now_seconds() - t0;
+      add_chunk(std::move(result));
       continue;
     }
-    if (stopped_workers == n_workers) break;
+    if (stopped_workers == n_workers && in_flight == 0 && stats_in == n_workers) break;
     serve(true);
   }
+  comm.finish_sends();
   outcome.interrupted = outcome.results.size() < items.size();
+  outcome.ranks[0] = {busy, now_seconds() - start, peak_rss_mb()};
   return outcome;
 }
 

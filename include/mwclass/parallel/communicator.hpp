@@ -2,6 +2,7 @@
 // The only door to MPI. Everything above it exchanges byte buffers through
 // this facade; <mpi.h> is included by src/parallel/ alone. A run without
 // mpirun is a world of one rank.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ class Communicator {
   // Root's flag and message (a failed input check) reach every rank.
   void broadcast_status(bool& ok, std::string& message) const;
   void send(const std::vector<char>& bytes, int destination, int tag) const;
+  // Non-blocking send: the buffer is kept until the message is delivered, so
+  // two ranks sending to each other cannot deadlock. Completed sends are
+  // released by later calls; finish_sends() waits for all.
+  void send_async(std::vector<char> bytes, int destination, int tag);
+  void finish_sends();
   // Receives from any rank; returns the sender.
   int receive(std::vector<char>& bytes, int tag) const;
   // A message waiting to be received: who sent it, with which tag.
@@ -40,7 +46,10 @@ class Communicator {
   [[noreturn]] void abort(int exit_code) const;
 
  private:
+  struct PendingSend;
+  void release_completed_sends();
   int rank_ = 0, size_ = 1;
+  std::vector<std::shared_ptr<PendingSend>> pending_sends_;
 };
 
 }  // namespace mwclass::parallel

@@ -30,14 +30,22 @@ struct ScheduleOptions {
 std::vector<ensemble::Chunk> plan_chunks(const std::vector<ensemble::WorkItem>& items,
                                          int iterations, int n_ranks, int chunks_per_rank);
 
+// How one rank spent the run (for load-balance and memory reports).
+struct RankStats {
+  double busy_seconds = 0;  // computing chunks
+  double wall_seconds = 0;  // inside run_items
+  double peak_rss_mb = 0;   // peak resident memory of the process
+};
+
 struct RunOutcome {
   std::vector<ensemble::WorkResult> results;  // rank 0: the finished items; others: empty
   bool interrupted = false;                   // stopped before every item finished
+  std::vector<RankStats> ranks;               // rank 0: every rank's statistics
 };
 
 // Every rank calls this with the same items. `sources` is the catalog the
 // items' rows index (needed on rank 0 only; workers may pass an empty one).
-RunOutcome run_items(const Communicator& comm, const ensemble::Ensemble& ensemble,
+RunOutcome run_items(Communicator& comm, const ensemble::Ensemble& ensemble,
                      const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
                      const ScheduleOptions& options);
 

@@ -91,9 +91,7 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
     if (!o->quiet) print_timing(results);
     const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
     const double seconds = seconds_since(start);
-    output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->field, seconds));
-    discard_checkpoint(o->out);
-    if (!o->quiet) print_summary(result, o->out, seconds);
+    finish_run(o->out, result, provenance(comm, config, command_line, o->td, o->field, seconds), o->quiet);
     return 0;
   };
 }

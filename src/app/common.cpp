@@ -15,6 +15,7 @@
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/run_control.hpp"
 #include "mwclass/output/checkpoint.hpp"
+#include "mwclass/output/hdf5_results.hpp"
 #include "mwclass/parallel/scheduler.hpp"
 
 namespace mwclass::app {
@@ -212,7 +213,12 @@ int run_work(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
   return 0;
 }
 
-void discard_checkpoint(const std::string& out_path) { std::filesystem::remove_all(out_path + ".checkpoint"); }
+void finish_run(const std::string& out_path, const ensemble::ClassificationResult& result,
+                const ensemble::Provenance& provenance, bool quiet) {
+  output::write_results(out_path, result, provenance);
+  std::filesystem::remove_all(out_path + ".checkpoint");
+  if (!quiet) print_summary(result, out_path, provenance.wall_time_seconds);
+}
 
 ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
                                 const std::string& command_line, const std::string& training,

@@ -65,8 +65,10 @@ int run_work(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
              const Config& config, const RunRequest& request,
              std::vector<ensemble::WorkResult>& results);
 
-// After the final file is written: the checkpoint is no longer needed.
-void discard_checkpoint(const std::string& out_path);
+// Rank 0 at the end of a run: writes the results file atomically, removes the
+// checkpoint it no longer needs, prints the summary.
+void finish_run(const std::string& out_path, const ensemble::ClassificationResult& result,
+                const ensemble::Provenance& provenance, bool quiet);
 
 ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
                                 const std::string& command_line, const std::string& training,

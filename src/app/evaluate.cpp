@@ -123,9 +123,7 @@ Runner add_loocv(CLI::App& app, const std::string& command_line) {
     result.evaluation = "loocv";
     result.truth = covered.labels;
     const double seconds = seconds_since(start);
-    output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds));
-    discard_checkpoint(o->out);
-    if (!o->quiet) print_summary(result, o->out, seconds);
+    finish_run(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds), o->quiet);
     return 0;
   };
 }
@@ -203,9 +201,7 @@ Runner add_cv(CLI::App& app, const std::string& command_line) {
     result.truth = td.labels;
     result.folds = o->folds;
     const double seconds = seconds_since(start);
-    output::write_results(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds));
-    discard_checkpoint(o->out);
-    if (!o->quiet) print_summary(result, o->out, seconds);
+    finish_run(o->out, result, provenance(comm, config, command_line, o->td, o->td, seconds), o->quiet);
     return 0;
   };
 }

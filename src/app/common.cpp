@@ -111,7 +111,9 @@ std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options) {
   std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
   for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_file(f));
-  return text + config.to_toml();
+  Config identity = config;
+  identity.threads = 1;  // threads never change a result: a resume may use another count
+  return text + identity.to_toml();
 }
 
 namespace {
@@ -180,7 +182,6 @@ int run_work(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
       results.push_back(std::move(r));
     }
   }
-  install_stop_handlers();
   parallel::ScheduleOptions options;
   options.threads = config.threads;
   options.keep_iterations = request.keep_iterations;

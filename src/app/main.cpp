@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "mwclass/core/error.hpp"
+#include "mwclass/core/run_control.hpp"
 #include "mwclass/parallel/communicator.hpp"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
   mwclass::parallel::Communicator comm(argc, argv);
+  // From here on a stop signal is a request honoured at the next chunk boundary
+  // (a second signal ends the process at once).
+  mwclass::install_stop_handlers();
   CLI::App app{
       "mwclass " MWCLASS_VERSION " - classify serendipitous X-ray sources (AGN, CV, HM-STAR, "
       "HMXB, LM-STAR, LMXB, NS, YSO)\nfrom X-ray and optical/IR properties with the MUWCLASS "

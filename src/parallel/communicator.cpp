@@ -108,7 +108,7 @@ struct Communicator::PendingSend {
 };
 
 void Communicator::send_async(std::vector<char> bytes, int destination, int tag) {
-  release_completed_sends();
+  progress_sends();
   if (bytes.size() > kChunk) {  // rare and huge: the blocking path handles chunking
     send(bytes, destination, tag);
     return;
@@ -125,7 +125,7 @@ void Communicator::send_async(std::vector<char> bytes, int destination, int tag)
   pending_sends_.push_back(std::move(p));
 }
 
-void Communicator::release_completed_sends() {
+void Communicator::progress_sends() {
   std::vector<std::shared_ptr<PendingSend>> still;
   for (auto& p : pending_sends_) {
     int done = 0;

@@ -75,7 +75,7 @@ void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
   r.get(c.timing);
 }
 
-void run_worker(const Communicator& comm, const ensemble::Ensemble& ensemble, int threads) {
+void run_worker(Communicator& comm, const ensemble::Ensemble& ensemble, int threads) {
   const double start = now_seconds();
   RankStats stats;
   std::vector<char> bytes;
@@ -89,6 +89,7 @@ void run_worker(const Communicator& comm, const ensemble::Ensemble& ensemble, in
       ByteWriter w;
       w.put(stats);
       comm.send(w.bytes(), 0, kTagStats);
+      comm.finish_sends();
       return;
     }
     if (envelope.tag != kTagWork) fail("internal error: worker got message tag {}", envelope.tag);
@@ -98,11 +99,13 @@ void run_worker(const Communicator& comm, const ensemble::Ensemble& ensemble, in
     ByteReader in(bytes);
     decode_work(in, chunk, item, sources);
     const double t0 = now_seconds();
-    const auto result = ensemble.run_chunk(sources, item, chunk, threads);
+    const auto result = ensemble.run_chunk(sources, item, chunk, threads, [&] { comm.progress_sends(); });
     stats.busy_seconds += now_seconds() - t0;
     ByteWriter out;
     encode_chunk_result(out, result);
-    comm.send(out.bytes(), 0, kTagReady);
+    // Non-blocking: the worker goes on with its queued chunk while rank 0,
+    // busy with its own iteration, has not yet taken the result.
+    comm.send_async(std::move(out.bytes()), 0, kTagReady);
   }
 }
 

@@ -28,6 +28,7 @@ class Communicator {
   // two ranks sending to each other cannot deadlock. Completed sends are
   // released by later calls; finish_sends() waits for all.
   void send_async(std::vector<char> bytes, int destination, int tag);
+  void progress_sends();  // lets MPI advance pending sends; releases finished ones
   void finish_sends();
   // Receives from any rank; returns the sender.
   int receive(std::vector<char>& bytes, int tag) const;
@@ -47,7 +48,6 @@ class Communicator {
 
  private:
   struct PendingSend;
-  void release_completed_sends();
   int rank_ = 0, size_ = 1;
   std::vector<std::shared_ptr<PendingSend>> pending_sends_;
 };

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../tools/common.sh"
 have_h5py || skip "/usr/bin/python3 has no h5py (apt-get install python3-h5py)"
 CFG=$(fast_config)
 "$MWCLASS" simulate --n-td 800 --n-field 400 --seed 21 --out-td "$WORK/td.csv" --out-field "$WORK/field.csv" > /dev/null
-args=(classify --config "$CFG" --td "$WORK/td.csv" --field "$WORK/field.csv" --mc 6 --seed 4 --quiet)
+args=(classify --config "$CFG" --td "$WORK/td.csv" --field "$WORK/field.csv" --mc 8 --seed 4 --quiet)
 compare() { "$PY" "$SRC/tests/tools/compare_h5.py" "$1" "$2"; }
 
 mpirun_n 1 "$MWCLASS" "${args[@]}" --out "$WORK/np1.h5"
@@ -22,18 +22,27 @@ for np in 2 3 4; do
   compare "$WORK/np1.h5" "$WORK/np$np.h5"
 done
 
+# Waits (bounded) until a run has checkpointed its first item, then a random
+# extra 0-0.4 s: the interruption lands mid-run, at a random point.
+wait_for_first_item() {
+  for _ in $(seq 200); do
+    ls "$1" 2>/dev/null | grep -q '^item-' && break
+    sleep 0.05
+  done
+  sleep "0.$(( RANDOM % 5 ))"
+}
+
 # SIGKILL of the whole job at a random moment, then --resume.
-delay=$(( RANDOM % 3 + 1 ))
 # (mpirun itself in the background, not a shell function: $! must be mpirun)
 "${MPIEXEC:-mpirun}" --oversubscribe -np 2 "$MWCLASS" "${args[@]}" --out "$WORK/killed.h5" & pid=$!
-sleep "$delay"
+wait_for_first_item "$WORK/killed.h5.checkpoint"
 kill -KILL "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 sleep 1
 pgrep -f "$WORK/killed.h5" > /dev/null && { echo "FAIL: ranks survived the kill of mpirun"; pkill -KILL -f "$WORK/killed.h5"; exit 1; }
 [ -e "$WORK/killed.h5" ] && { echo "FAIL: a killed run left a final file"; exit 1; }
 n_items=$(ls "$WORK/killed.h5.checkpoint" 2>/dev/null | grep -c '^item-' || true)
-echo "killed after ${delay}s with $n_items finished items checkpointed"
+echo "killed with $n_items finished items checkpointed"
 mpirun_n 2 "$MWCLASS" "${args[@]}" --out "$WORK/killed.h5" --resume
 compare "$WORK/np1.h5" "$WORK/killed.h5"
 [ ! -e "$WORK/killed.h5.checkpoint" ] || { echo "FAIL: checkpoint left after completion"; exit 1; }
@@ -41,7 +50,7 @@ compare "$WORK/np1.h5" "$WORK/killed.h5"
 # A signal (what Slurm sends before the time limit; mpirun forwards SIGUSR1)
 # stops the run cleanly with exit code 75; --resume finishes it.
 "${MPIEXEC:-mpirun}" --oversubscribe -np 3 "$MWCLASS" "${args[@]}" --out "$WORK/stopped.h5" & pid=$!
-sleep 2
+wait_for_first_item "$WORK/stopped.h5.checkpoint"
 kill -USR1 "$pid"
 set +e; wait "$pid"; code=$?; set -e
 echo "stopped run exit code: $code"

@@ -1,0 +1,35 @@
+#pragma once
+// The learner interface of the Monte-Carlo ensemble. Each MC iteration fits a
+// fresh learner on the (sampled, standardized, possibly oversampled) training
+// matrix and predicts the work item's sources. Implementations: RandomForest
+// (exact-split, sklearn semantics), GradientBoosting (XGBoost, native missing
+// values), NaiveBayes (Tranin et al. 2022 weighted naive Bayes).
+//
+// Determinism contract: fit() draws only from streams derived from `key`, and
+// the result must not depend on n_threads (the ensemble promises bit-identical
+// output for any number of ranks and threads).
+#include <cstdint>
+#include <vector>
+
+#include "mwclass/core/matrix.hpp"
+
+namespace mwclass::learners {
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+
+  // X: n_rows x n_features, NaN marks a missing value unless the learner's
+  // documentation says it needs them encoded first. y: class per row in
+  // [0, n_classes). key: the learner's stream key.
+  virtual void fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,
+                   int n_threads) = 0;
+
+  // n_rows x n_classes; each row sums to 1.
+  virtual Matrix predict_proba(const Matrix& X, int n_threads) const = 0;
+
+  // One value per feature, summing to 1 (all zeros when undefined).
+  virtual std::vector<double> feature_importances() const = 0;
+};
+
+}  // namespace mwclass::learners

@@ -4,17 +4,21 @@
 // values become a value table and each entry becomes a code (uint16 when every
 // feature has at most 65,536 distinct values, else uint32), stored
 // column-major. A tree works on codes only; thresholds are looked up in the
-// value table when a split is chosen. At a node, each candidate feature's
-// keys (code << 32 | weight << 8 | class) are ordered by code (counting sort
+// value table when a split is chosen. At a node, the features are drawn as
+// sklearn's BestSplitter draws them (features found constant in an ancestor
+// are never drawn again). For each drawn feature the node's keys
+// (code << 16 | bootstrap count << 8 | class in 32 bits for the MUWCLASS
+// shapes, code << 32 | row otherwise) are gathered, the lowest-code group
+// (the missing-value flag) set aside, the rest ordered by code (counting sort
 // when the node's code range is small relative to its size, LSD radix sort
-// otherwise, std::sort for tiny nodes) and scanned once with running weighted
-// class counts; a division-free pre-test skips boundaries that cannot beat the
-// best split so far. A node's class counts come from its parent's split. The
+// otherwise, std::sort for tiny nodes) and scanned once with running class
+// counts; a division-free pre-test skips boundaries that cannot beat the best
+// split so far. A node's class counts come from its parent's split. The
 // node's row indices are then stably partitioned, so a tree needs no
 // allocation per node.
 //
-// Class weights are bootstrap counts, so every weighted count is an integer
-// held exactly in a double: sums do not depend on the order rows are visited.
+// Class weights are bootstrap counts, so every count and sum of squared
+// counts is an exact integer: sums do not depend on the order rows are visited.
 #include "mwclass/learners/random_forest.hpp"
 
 #include <algorithm>
@@ -23,7 +27,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
-#include <numeric>
+#include <type_traits>
 #include <utility>
 
 #include "mwclass/core/error.hpp"
@@ -92,50 +96,68 @@ struct Split {
   double proxy = -std::numeric_limits<double>::infinity();
 };
 
+// Sort keys. Narrow: code << 16 | bootstrap count << 8 | class in 32 bits,
+// for codes below 2^16, counts below 256 and at most 256 classes (the
+// MUWCLASS case: half the bytes every sort pass moves). Wide: code << 32 |
+// row in 64 bits, count and class looked up by row.
+struct NarrowKey {
+  using Key = std::uint32_t;
+  static constexpr int kCodeShift = 16;
+};
+struct WideKey {
+  using Key = std::uint64_t;
+  static constexpr int kCodeShift = 32;
+};
+
 // Grows one tree; all buffers live as long as the builder. Code is the
-// stored code type (uint16 or uint32).
-template <typename Code>
+// stored code type (uint16 or uint32), Layout the sort-key layout.
+//
+// Class counts are bootstrap counts, held as integers: the split scan keeps
+// exact integer sums of squares, and the Gini proxy is then evaluated in
+// double from those exact values with sklearn's expression.
+template <typename Code, typename Layout>
 class TreeBuilder {
+  using Key = typename Layout::Key;
+  static constexpr bool kNarrow = std::is_same_v<Layout, NarrowKey>;
+
  public:
   TreeBuilder(const Encoded& data, const ForestParams& params, int mtry)
       : data_(data), params_(params), mtry_(mtry),
         n_(data.n_rows), p_(data.n_features), c_(static_cast<std::size_t>(data.n_classes)),
-        codes_(codes_of(data)), packed_(n_ < kMaxPackedRows && c_ <= 256),
-        weight_(n_), yw_(n_), keys_(n_), sorted_(n_), spill_(n_), count_(data.max_codes + 1u),
-        features_(p_), left_(c_), right_(c_), best_left_(c_) {}
+        codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
+        count_(data.max_codes + 1u), features_(p_), constant_(p_), is_constant_(p_),
+        found_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
-  Tree build(std::uint64_t key) {
-    rng::Stream stream(key);
+  // `weight`: the tree's bootstrap counts; `stream` continues with the
+  // feature draws.
+  Tree build(const std::vector<std::uint32_t>& weight, rng::Stream& stream) {
+    weight_ = weight.data();
     Tree tree;
     tree.importances.assign(p_, 0.0);
 
-    std::fill(weight_.begin(), weight_.end(), 0.0);
-    if (params_.bootstrap) {
-      for (std::size_t i = 0; i < n_; ++i) weight_[stream.below(n_)] += 1.0;
-    } else {
-      std::fill(weight_.begin(), weight_.end(), 1.0);
-    }
     rows_.clear();
-    pool_.assign(c_, 0.0);  // the root's class counts
+    pool_.assign(c_, 0);  // the root's class counts
     for (std::size_t r = 0; r < n_; ++r) {
-      if (weight_[r] > 0.0) rows_.push_back(static_cast<std::uint32_t>(r));
+      if (weight_[r] > 0) rows_.push_back(static_cast<std::uint32_t>(r));
       pool_[static_cast<std::size_t>(data_.y[r])] += weight_[r];
-      // Packed: a bootstrap count is at most n_ < 2^24, so it fits in 24 bits.
-      yw_[r] = packed_ ? static_cast<std::uint32_t>(weight_[r]) << 8 |
-                             static_cast<std::uint32_t>(data_.y[r])
-                       : static_cast<std::uint32_t>(r);
+      if constexpr (kNarrow)
+        yw_[r] = static_cast<std::uint16_t>(weight_[r] << 8 | static_cast<std::uint32_t>(data_.y[r]));
     }
 
     // Each pending node owns the last c_ entries of pool_ (its class counts),
-    // pushed and popped in the same order as the stack.
+    // pushed and popped in the same order as the stack. constant_[0, n_constant)
+    // holds the features known to be constant in the node (sklearn's scheme:
+    // a node's subtree only writes beyond it, so the right sibling, popped
+    // after the left subtree, still finds its prefix intact).
     struct Pending {
       std::size_t start, end;
       int depth, parent;
       bool is_left;
+      std::size_t n_constant;
     };
     std::vector<Pending> stack;
-    std::vector<double> node_counts(c_);
-    stack.push_back({0, rows_.size(), 0, -1, false});
+    std::vector<std::int64_t> node_counts(c_);
+    stack.push_back({0, rows_.size(), 0, -1, false, 0});
     while (!stack.empty()) {
       const Pending node = stack.back();
       stack.pop_back();
@@ -149,12 +171,11 @@ class TreeBuilder {
       }
       tree.depth = std::max(tree.depth, node.depth);
 
-      // Integer-valued sums: exact, so the order of summation does not matter.
-      double total = 0.0;
+      std::int64_t total = 0;
       int classes_present = 0;
-      for (double count : node_counts) {
+      for (std::int64_t count : node_counts) {
         total += count;
-        classes_present += count > 0.0;
+        classes_present += count > 0;
       }
       const std::size_t m = node.end - node.start;
       bool leaf = (params_.max_depth > 0 && node.depth >= params_.max_depth) ||
@@ -162,33 +183,44 @@ class TreeBuilder {
                   m < 2 * static_cast<std::size_t>(params_.min_samples_leaf) ||
                   classes_present <= 1;
       Split split;
-      if (!leaf) leaf = !find_split(node.start, node.end, total, node_counts, stream, split);
+      std::size_t n_found = 0;
+      if (!leaf)
+        leaf = !find_split(node.start, node.end, total, node_counts, node.n_constant, stream,
+                           split, n_found);
       if (leaf) {
         tree.nodes[static_cast<std::size_t>(id)].value_offset =
             static_cast<int>(tree.leaf_values.size());
-        for (double count : node_counts) tree.leaf_values.push_back(count / total);
+        const auto t = static_cast<double>(total);
+        for (std::int64_t count : node_counts) tree.leaf_values.push_back(static_cast<double>(count) / t);
         continue;
       }
+      // The features found constant here are constant in both children.
+      std::copy(found_.begin(), found_.begin() + static_cast<std::ptrdiff_t>(n_found),
+                constant_.begin() + static_cast<std::ptrdiff_t>(node.n_constant));
+      const std::size_t n_constant = node.n_constant + n_found;
 
       const std::size_t mid = partition(node.start, node.end, split);
 
       // Weighted impurity decrease, as sklearn's compute_feature_importances.
       // best_left_ holds the left child's class counts recorded by the scan.
-      double total_left = 0.0;
-      for (double count : best_left_) total_left += count;
+      std::int64_t total_left = 0;
+      for (std::int64_t count : best_left_) total_left += count;
       double sq = 0.0, sq_left = 0.0, sq_right = 0.0;
       for (std::size_t k = 0; k < c_; ++k) {
-        const double right = node_counts[k] - best_left_[k];
-        sq += node_counts[k] * node_counts[k];
-        sq_left += best_left_[k] * best_left_[k];
+        const auto all = static_cast<double>(node_counts[k]);
+        const auto left = static_cast<double>(best_left_[k]);
+        const double right = all - left;
+        sq += all * all;
+        sq_left += left * left;
         sq_right += right * right;
       }
-      const double total_right = total - total_left;
-      const double gini = 1.0 - sq / (total * total);
-      const double gini_left = 1.0 - sq_left / (total_left * total_left);
-      const double gini_right = 1.0 - sq_right / (total_right * total_right);
+      const auto w_all = static_cast<double>(total), w_left = static_cast<double>(total_left);
+      const double w_right = w_all - w_left;
+      const double gini = 1.0 - sq / (w_all * w_all);
+      const double gini_left = 1.0 - sq_left / (w_left * w_left);
+      const double gini_right = 1.0 - sq_right / (w_right * w_right);
       tree.importances[static_cast<std::size_t>(split.feature)] +=
-          total * gini - total_left * gini_left - total_right * gini_right;
+          w_all * gini - w_left * gini_left - w_right * gini_right;
 
       const auto& table = data_.values[static_cast<std::size_t>(split.feature)];
       const double lo = table[split.code_lo], hi = table[split.code_hi];
@@ -198,9 +230,9 @@ class TreeBuilder {
       out.feature = split.feature;
       out.threshold = threshold;
       // Depth first, left child first: nodes come out in pre-order.
-      stack.push_back({mid, node.end, node.depth + 1, id, false});
+      stack.push_back({mid, node.end, node.depth + 1, id, false, n_constant});
       for (std::size_t k = 0; k < c_; ++k) pool_.push_back(node_counts[k] - best_left_[k]);
-      stack.push_back({node.start, mid, node.depth + 1, id, true});
+      stack.push_back({node.start, mid, node.depth + 1, id, true, n_constant});
       pool_.insert(pool_.end(), best_left_.begin(), best_left_.end());
     }
     return tree;
@@ -215,6 +247,8 @@ class TreeBuilder {
   }
 
   const Code* column(int f) const { return codes_ + static_cast<std::size_t>(f) * n_; }
+
+  static std::uint32_t code_of(Key key) { return static_cast<std::uint32_t>(key >> Layout::kCodeShift); }
 
   // Stable partition of rows_[start, end) by the split: rows keep ascending
   // order within each child, so later gathers walk memory forwards.
@@ -235,169 +269,242 @@ class TreeBuilder {
     return l;
   }
 
-  // Features are drawn without replacement in random order; constant ones do
-  // not count towards max_features (sklearn's BestSplitter). Returns false when
-  // no feature admits a split leaving min_samples_leaf rows on each side.
-  bool find_split(std::size_t start, std::size_t end, double total,
-                  const std::vector<double>& node_counts, rng::Stream& stream, Split& best) {
+  // sklearn's BestSplitter feature sampling: the features known to be
+  // constant in this node are never drawn; the others are drawn without
+  // replacement in random order until max_features non-constant ones have
+  // been evaluated (newly found constant ones do not count and are passed to
+  // the children through found_[0, n_found)). Returns false when no feature
+  // admits a split leaving min_samples_leaf rows on each side.
+  bool find_split(std::size_t start, std::size_t end, std::int64_t total,
+                  const std::vector<std::int64_t>& node_counts, std::size_t n_constant,
+                  rng::Stream& stream, Split& best, std::size_t& n_found) {
     const std::size_t m = end - start;
-    std::iota(features_.begin(), features_.end(), 0);
+    // Candidates: the non-constant features in index order, so the draw
+    // depends only on the node's constant set.
+    for (std::size_t i = 0; i < n_constant; ++i) is_constant_[static_cast<std::size_t>(constant_[i])] = 1;
+    std::size_t n_candidates = 0;
+    for (std::size_t f = 0; f < p_; ++f)
+      if (!is_constant_[f]) features_[n_candidates++] = static_cast<int>(f);
+    for (std::size_t i = 0; i < n_constant; ++i) is_constant_[static_cast<std::size_t>(constant_[i])] = 0;
+
     int visited = 0;
     const std::uint32_t* rows = rows_.data() + start;
-    for (std::size_t i = 0; i < p_ && visited < mtry_; ++i) {
-      const std::size_t j = i + static_cast<std::size_t>(stream.below(p_ - i));
+    for (std::size_t i = 0; i < n_candidates && visited < mtry_; ++i) {
+      const std::size_t j = i + static_cast<std::size_t>(stream.below(n_candidates - i));
       std::swap(features_[i], features_[j]);
       const int f = features_[i];
       const Code* codes = column(f);
 
+      // Rows holding the column's lowest value (code 0: the missing-value
+      // flag in 20 of the 29 MUWCLASS features, 30-65 % of the rows) form
+      // the first group of any order; they are set aside instead of sorted.
+      std::size_t n_low = 0, n_rest = 0;
       std::uint32_t lo = std::numeric_limits<std::uint32_t>::max(), hi = 0;
       for (std::size_t q = 0; q < m; ++q) {
         const std::uint32_t r = rows[q];
         const std::uint32_t code = codes[r];
-        lo = std::min(lo, code);
+        Key key;
+        if constexpr (kNarrow)
+          key = code << 16 | yw_[r];
+        else
+          key = static_cast<std::uint64_t>(code) << 32 | r;
+        const bool is_low = code == 0;
+        keys_[n_rest] = key;
+        low_[n_low] = key;
+        n_rest += !is_low;
+        n_low += is_low;
+        lo = std::min(lo, is_low ? lo : code);
         hi = std::max(hi, code);
-        keys_[q] = (static_cast<std::uint64_t>(code) << 32) | yw_[r];
       }
-      if (lo == hi) continue;  // constant in this node
+      if (n_rest == 0 || (n_low == 0 && lo == hi)) {  // constant here and in all descendants
+        found_[n_found++] = f;
+        continue;
+      }
       ++visited;
-
-      const std::uint64_t* sorted = sort_keys(m, lo, hi);
-      if (packed_)
-        scan<true>(sorted, m, total, node_counts, f, best);
-      else
-        scan<false>(sorted, m, total, node_counts, f, best);
+      scan(low_.data(), n_low, sort_keys(n_rest, lo, hi), n_rest, total, node_counts, f, best);
     }
     return best.feature >= 0;
   }
 
-  // Moves rows left one by one in code order; sums of squared class weights
-  // are updated exactly (integers), so the Gini proxy needs O(1) work per row.
-  // Packed keys carry (weight << 8 | class) in their low half, otherwise the row.
-  template <bool Packed>
-  void scan(const std::uint64_t* sorted, std::size_t m, double total,
-            const std::vector<double>& node_counts, int f, Split& best) {
+  // Moves rows left one by one in code order: first the lowest-code group
+  // low[0, n_low), then sorted[0, n_rest). Sums of squared class counts are
+  // updated exactly in integers, so the Gini proxy needs O(1) work per row.
+  void scan(const Key* low, std::size_t n_low, const Key* sorted, std::size_t n_rest,
+            std::int64_t total, const std::vector<std::int64_t>& node_counts, int f, Split& best) {
     const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
-    std::fill(left_.begin(), left_.end(), 0.0);
+    const std::size_t m = n_low + n_rest;
+    std::fill(left_.begin(), left_.end(), 0);
     std::copy(node_counts.begin(), node_counts.end(), right_.begin());
-    double* left = left_.data();
-    double* right = right_.data();
-    double sq_left = 0.0, sq_right = 0.0;
+    std::int64_t* left = left_.data();
+    std::int64_t* right = right_.data();
+    std::int64_t sq_left = 0, sq_right = 0;
     for (std::size_t k = 0; k < c_; ++k) sq_right += right[k] * right[k];
-    double n_left = 0.0, n_right = total;
-    // Division-free pre-test. In exact arithmetic the proxy below equals
-    // sq_left / n_left + sq_right / n_right - total, so it can exceed
-    // best.proxy only if
-    //   sq_left * n_right + sq_right * n_left >= (best.proxy + total) * n_left * n_right.
-    // While total < 2^25 every term on the left is an integer below 2^53 (exact);
-    // the rounding of the floating proxy and of the right-hand side is a few
-    // ulps of total, far inside the margin. A candidate failing the pre-test
-    // cannot win, so the chosen split is the plain scan's, bit for bit.
-    const bool pretest = total < 33554432.0;
-    const double margin = 1e-9 * total;
-    double bar = pretest ? best.proxy + total - margin : -std::numeric_limits<double>::infinity();
-    for (std::size_t q = 0; q + 1 < m; ++q) {
-      const std::uint64_t key = sorted[q];
+    std::int64_t n_left = 0, n_right = total;
+    const auto move_left = [&](Key key) {
       std::size_t k;
-      double w;
-      if constexpr (Packed) {
-        k = static_cast<std::size_t>(key & 0xFFu);
-        w = static_cast<double>(static_cast<std::uint32_t>(key) >> 8);
+      std::int64_t w;
+      if constexpr (kNarrow) {
+        k = key & 0xFFu;
+        w = key >> 8 & 0xFFu;
       } else {
         const auto r = static_cast<std::uint32_t>(key);
         k = static_cast<std::size_t>(data_.y[r]);
         w = weight_[r];
       }
-      sq_left += w * (2.0 * left[k] + w);
-      sq_right -= w * (2.0 * right[k] - w);
+      sq_left += w * (2 * left[k] + w);
+      sq_right -= w * (2 * right[k] - w);
       left[k] += w;
       right[k] -= w;
       n_left += w;
       n_right -= w;
-      const auto code = static_cast<std::uint32_t>(key >> 32);
-      const auto next = static_cast<std::uint32_t>(sorted[q + 1] >> 32);
-      if (code == next || q + 1 < min_leaf) continue;
-      if (m - (q + 1) < min_leaf) break;
-      if (sq_left * n_right + sq_right * n_left < bar * (n_left * n_right)) continue;
+    };
+    // Division-free pre-test. The proxy below equals
+    // sq_left / n_left + sq_right / n_right - total in exact arithmetic, so it
+    // can exceed best.proxy only if
+    //   sq_left * n_right + sq_right * n_left >= (best.proxy + total) * n_left * n_right.
+    // For total < 2^17 the left side is an exact integer below 2^53; the
+    // rounding of the floating proxy and of the right-hand side is a few ulps
+    // of total, far inside the margin. A candidate failing the pre-test cannot
+    // win, so the chosen split is the plain scan's, bit for bit.
+    const bool pretest = total < (std::int64_t{1} << 17);
+    const auto w_total = static_cast<double>(total);
+    const double margin = 1e-9 * w_total;
+    double bar = best.proxy + w_total - margin;
+    // The boundary between codes `code` and `next`, with the rows moved so far on the left.
+    const auto consider = [&](std::uint32_t code, std::uint32_t next) {
+      const auto nl = static_cast<double>(n_left), nr = static_cast<double>(n_right);
+      if (pretest && static_cast<double>(sq_left * n_right + sq_right * n_left) < bar * (nl * nr))
+        return;
       // sklearn's Gini proxy_impurity_improvement, in its exact expression
       // so that near-ties round the same way.
-      const double gini_left = 1.0 - sq_left / (n_left * n_left);
-      const double gini_right = 1.0 - sq_right / (n_right * n_right);
-      const double proxy = -n_right * gini_right - n_left * gini_left;
+      const double gini_left = 1.0 - static_cast<double>(sq_left) / (nl * nl);
+      const double gini_right = 1.0 - static_cast<double>(sq_right) / (nr * nr);
+      const double proxy = -nr * gini_right - nl * gini_left;
       if (proxy > best.proxy) {
         best.proxy = proxy;
         best.feature = f;
         best.code_lo = code;
         best.code_hi = next;
         std::copy(left, left + c_, best_left_.begin());
-        if (pretest) bar = best.proxy + total - margin;
+        bar = best.proxy + w_total - margin;
       }
+    };
+
+    for (std::size_t q = 0; q < n_low; ++q) move_left(low[q]);
+    if (n_low > 0 && n_rest > 0 && n_low >= min_leaf && n_rest >= min_leaf)
+      consider(0, code_of(sorted[0]));
+    for (std::size_t q = 0; q + 1 < n_rest; ++q) {
+      move_left(sorted[q]);
+      const std::uint32_t code = code_of(sorted[q]);
+      const std::uint32_t next = code_of(sorted[q + 1]);
+      const std::size_t rows_left = n_low + q + 1;
+      if (code == next || rows_left < min_leaf) continue;
+      if (m - rows_left < min_leaf) break;
+      consider(code, next);
     }
   }
 
-  // keys_[0, m) ordered by code (the high half). Order among equal codes is
+  // keys_[0, m) ordered by code (the high bits). Order among equal codes is
   // irrelevant: the scan only evaluates boundaries between distinct codes.
-  const std::uint64_t* sort_keys(std::size_t m, std::uint32_t lo, std::uint32_t hi) {
+  const Key* sort_keys(std::size_t m, std::uint32_t lo, std::uint32_t hi) {
     const std::size_t range = static_cast<std::size_t>(hi - lo) + 1;
-    if (m < 32) {
+    if (m < kSmallNode) {
       std::sort(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(m));
       return keys_.data();
     }
     if (range > 4 * m) return radix_sort(m, lo, hi);
     std::fill(count_.begin(), count_.begin() + static_cast<std::ptrdiff_t>(range + 1), 0u);
-    for (std::size_t q = 0; q < m; ++q) ++count_[(keys_[q] >> 32) - lo + 1];
+    for (std::size_t q = 0; q < m; ++q) ++count_[code_of(keys_[q]) - lo + 1];
     for (std::size_t b = 1; b <= range; ++b) count_[b] += count_[b - 1];
-    for (std::size_t q = 0; q < m; ++q) sorted_[count_[(keys_[q] >> 32) - lo]++] = keys_[q];
+    for (std::size_t q = 0; q < m; ++q) sorted_[count_[code_of(keys_[q]) - lo]++] = keys_[q];
     return sorted_.data();
   }
 
-  // LSD radix sort on (code - lo), 8 bits per pass, between keys_ and sorted_;
-  // the bucket counts of every pass come from one read of the keys.
-  const std::uint64_t* radix_sort(std::size_t m, std::uint32_t lo, std::uint32_t hi) {
-    std::uint64_t* from = keys_.data();
-    std::uint64_t* to = sorted_.data();
+  // LSD radix sort on (code - lo) between keys_ and sorted_, in as few passes
+  // of at most 8 bits as the span needs, the bits shared evenly between the
+  // passes (14 bits: two passes of 7), so a mid-sized node clears and sums
+  // few buckets. The bucket counts of every pass come from one read.
+  const Key* radix_sort(std::size_t m, std::uint32_t lo, std::uint32_t hi) {
+    Key* from = keys_.data();
+    Key* to = sorted_.data();
     const std::uint32_t span = hi - lo;
-    int passes = 0;
-    while (passes < 4 && (span >> (8 * passes)) != 0) ++passes;
-    std::uint32_t bucket[4][257] = {};
+    int bits = 0;
+    while (bits < 32 && (span >> bits) != 0) ++bits;
+    const int passes = (bits + 7) / 8;
+    const int width = (bits + passes - 1) / passes;
+    const std::uint32_t mask = (1u << width) - 1u;
+    const std::size_t n_buckets = std::size_t{1} << width;
+    std::uint32_t bucket[4][257];
+    for (int d = 0; d < passes; ++d) std::fill(bucket[d], bucket[d] + n_buckets + 1, 0u);
     for (std::size_t q = 0; q < m; ++q) {
-      const std::uint32_t v = static_cast<std::uint32_t>(from[q] >> 32) - lo;
-      for (int d = 0; d < passes; ++d) ++bucket[d][(v >> (8 * d) & 0xFFu) + 1];
+      const std::uint32_t v = code_of(from[q]) - lo;
+      for (int d = 0; d < passes; ++d) ++bucket[d][(v >> (width * d) & mask) + 1];
     }
     for (int d = 0; d < passes; ++d) {
       std::uint32_t* b = bucket[d];
-      for (int i = 1; i <= 256; ++i) b[i] += b[i - 1];
-      const int shift = 8 * d;
-      for (std::size_t q = 0; q < m; ++q)
-        to[b[(static_cast<std::uint32_t>(from[q] >> 32) - lo) >> shift & 0xFFu]++] = from[q];
+      for (std::size_t i = 1; i <= n_buckets; ++i) b[i] += b[i - 1];
+      const int shift = width * d;
+      for (std::size_t q = 0; q < m; ++q) to[b[(code_of(from[q]) - lo) >> shift & mask]++] = from[q];
       std::swap(from, to);
     }
     return from;
   }
 
-  // Packed keys need the row count below 2^24 and at most 256 classes.
-  static constexpr std::size_t kMaxPackedRows = std::size_t{1} << 24;
+  // Below this many rows a comparison sort beats the bucket passes.
+  static constexpr std::size_t kSmallNode = 32;
 
   const Encoded& data_;
   const ForestParams& params_;
   const int mtry_;
   const std::size_t n_, p_, c_;
   const Code* codes_;
-  const bool packed_;
-  std::vector<double> weight_;          // bootstrap count per row
-  std::vector<std::uint32_t> yw_;       // packed: weight << 8 | class; else the row
-  std::vector<std::uint32_t> rows_;     // rows present in the tree, grouped by node
-  std::vector<std::uint64_t> keys_;     // (code << 32) | yw_[row]
-  std::vector<std::uint64_t> sorted_;   // sort output
-  std::vector<std::uint32_t> spill_;    // partition: right-hand rows
-  std::vector<std::uint32_t> count_;    // counting-sort buckets
-  std::vector<int> features_;
-  std::vector<double> pool_;            // class counts of the pending nodes
-  std::vector<double> left_, right_, best_left_;
+  const std::uint32_t* weight_ = nullptr;  // bootstrap count per row
+  std::vector<std::uint16_t> yw_;          // narrow: count << 8 | class per row
+  std::vector<std::uint32_t> rows_;        // rows present in the tree, grouped by node
+  std::vector<Key> keys_;                  // the node's keys for one feature (codes > 0)
+  std::vector<Key> low_;                   // the node's keys with code 0
+  std::vector<Key> sorted_;                // sort output
+  std::vector<std::uint32_t> spill_;       // partition: right-hand rows
+  std::vector<std::uint32_t> count_;       // counting-sort buckets
+  std::vector<int> features_;              // candidate features of the node, drawn in place
+  std::vector<int> constant_;              // known-constant features along the current path
+  std::vector<char> is_constant_;
+  std::vector<int> found_;                 // features found constant in the current node
+  std::vector<std::int64_t> pool_;         // class counts of the pending nodes
+  std::vector<std::int64_t> left_, right_, best_left_;
 };
+
+// The per-thread builders of one fit; a tree uses the narrow key layout when
+// its bootstrap counts and the data allow it.
+template <typename Code>
+struct Builders {
+  std::unique_ptr<TreeBuilder<Code, NarrowKey>> narrow;
+  std::unique_ptr<TreeBuilder<Code, WideKey>> wide;
+};
+
+Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
+                std::vector<std::uint32_t>& weight, Builders<std::uint16_t>& b16,
+                Builders<std::uint32_t>& b32) {
+  const std::size_t n = data.n_rows;
+  rng::Stream stream(key);
+  std::fill(weight.begin(), weight.end(), params.bootstrap ? 0u : 1u);
+  if (params.bootstrap)
+    for (std::size_t i = 0; i < n; ++i) ++weight[stream.below(n)];
+  const std::uint32_t max_count = *std::max_element(weight.begin(), weight.end());
+  if (!data.narrow()) {
+    if (!b32.wide) b32.wide = std::make_unique<TreeBuilder<std::uint32_t, WideKey>>(data, params, mtry);
+    return b32.wide->build(weight, stream);
+  }
+  if (max_count < 256 && data.n_classes <= 256) {
+    if (!b16.narrow) b16.narrow = std::make_unique<TreeBuilder<std::uint16_t, NarrowKey>>(data, params, mtry);
+    return b16.narrow->build(weight, stream);
+  }
+  if (!b16.wide) b16.wide = std::make_unique<TreeBuilder<std::uint16_t, WideKey>>(data, params, mtry);
+  return b16.wide->build(weight, stream);
+}
 
 // Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
 // its own stream, so the result does not depend on n_threads.
-template <typename Code>
 void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
           int n_threads, std::vector<Tree>& trees) {
   std::exception_ptr error;
@@ -405,13 +512,15 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
   // region; the first one is rethrown after it.
 #pragma omp parallel num_threads(n_threads)
   {
-    std::unique_ptr<TreeBuilder<Code>> builder;
+    Builders<std::uint16_t> b16;
+    Builders<std::uint32_t> b32;
+    std::vector<std::uint32_t> weight;
 #pragma omp for schedule(dynamic)
     for (int t = 0; t < params.n_trees; ++t) {
       try {
-        if (!builder) builder = std::make_unique<TreeBuilder<Code>>(data, params, mtry);
-        trees[static_cast<std::size_t>(t)] =
-            builder->build(rng::derive_key({key, static_cast<std::uint64_t>(t)}));
+        weight.resize(data.n_rows);
+        trees[static_cast<std::size_t>(t)] = build_tree(
+            data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}), weight, b16, b32);
       } catch (...) {
 #pragma omp critical(mwclass_forest_error)
         if (!error) error = std::current_exception();
@@ -449,7 +558,7 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
     fail("random forest fit: empty training matrix ({} x {})", X.rows(), X.cols());
   if (static_cast<std::size_t>(X.rows()) != y.size())
     fail("random forest fit: X has {} rows but y has {} labels", X.rows(), y.size());
-  if (X.rows() >= std::numeric_limits<std::uint32_t>::max())
+  if (X.rows() >= std::numeric_limits<std::int32_t>::max())
     fail("random forest fit: too many rows ({})", X.rows());
   if (n_classes < 1) fail("random forest fit: n_classes must be >= 1 (got {})", n_classes);
   for (std::size_t i = 0; i < y.size(); ++i)
@@ -469,10 +578,7 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   mtry = std::clamp(mtry, 1, p);
 
   std::vector<Tree> trees(static_cast<std::size_t>(params_.n_trees));
-  if (data.narrow())
-    grow<std::uint16_t>(data, params_, mtry, key, n_threads, trees);
-  else
-    grow<std::uint32_t>(data, params_, mtry, key, n_threads, trees);
+  grow(data, params_, mtry, key, n_threads, trees);
 
   trees_ = std::move(trees);
   n_classes_ = n_classes;

@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 
+# xgboost (the command-line tool) is unused but needed: Debian's libxgboost-dev 1.7.4
+# CMake config also imports /usr/bin/xgboost and fails find_package without it.
 PACKAGES=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libcli11-dev libfmt-dev doctest-dev libtomlplusplus-dev
+          libxgboost-dev xgboost
           python3-h5py python3-numpy python3-matplotlib)
 
 install_packages() {

@@ -128,7 +128,7 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
 
   learners::RandomForest forest(c.classifier.forest);
   forest.fit(x_train, y_train, s.n_classes,
-             rng::derive_key(c.seed, rng::Purpose::Forest, {item, it}), s.threads);
+             rng::derive_key(c.seed, rng::Purpose::Learner, {item, it}), s.threads);
   t.fit += seconds_since(clock);
   Matrix p = forest.predict_proba(x_src, s.threads);
   t.predict += seconds_since(clock);

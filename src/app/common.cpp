@@ -29,7 +29,13 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "Monte-Carlo iterations per work item (MUWCLASS: 1000); 0 = one deterministic "
                  "pass without sampling");
   app.add_option("--seed", seed, "Master seed of all random streams");
-  app.add_option("--threads", threads, "OpenMP threads per rank (forest training and prediction)");
+  app.add_option("--threads", threads, "OpenMP threads per rank (learner training and prediction)");
+  app.add_option("--model", model,
+                 "Learner in the MC ensemble: rf = exact-split random forest on SMOTE'd data "
+                 "(MUWCLASS, default), gbdt = XGBoost gradient boosting with native missing "
+                 "values and class weights (Kumaran et al.), nb = weighted naive Bayes (Tranin "
+                 "et al. 2022); sets [classifier] model")
+      ->check(CLI::IsMember({"rf", "gbdt", "nb"}));
   app.add_flag("--no-reddening", no_reddening,
                "Do not redden the training AGN; all sources form one E(B-V) bin");
   app.add_flag("--random-feature", random_feature,
@@ -44,17 +50,37 @@ void ConfigOptions::add_to(CLI::App& app) {
 }
 
 Config ConfigOptions::resolve(const parallel::Communicator& comm) const {
+  // A read failure on rank 0 travels as the text "\0<message>", so that every
+  // rank fails with it instead of waiting in the broadcast.
   std::vector<char> text;
   if (comm.is_root() && !path.empty()) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string s = ss.str();
+    std::string s;
+    try {
+      s = read_text();
+    } catch (const Error& e) {
+      s = std::string(1, '\0') + e.what();
+    }
     text.assign(s.begin(), s.end());
   }
   comm.broadcast(text);
-  Config c = path.empty() ? Config::defaults()
-                          : Config::from_toml_string(std::string(text.begin(), text.end()), path);
+  if (!text.empty() && text[0] == '\0') fail("{}", std::string(text.begin() + 1, text.end()));
+  return apply_overrides(path.empty() ? Config::defaults()
+                                      : Config::from_toml_string(std::string(text.begin(), text.end()), path));
+}
+
+Config ConfigOptions::resolve_local() const {
+  return apply_overrides(path.empty() ? Config::defaults() : Config::from_toml_string(read_text(), path));
+}
+
+std::string ConfigOptions::read_text() const {
+  std::ifstream in(path);
+  if (!in) fail("cannot read --config '{}'", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Config ConfigOptions::apply_overrides(Config c) const {
   if (mc) {
     if (*mc < 0) fail("--mc must be >= 0 (got {})", *mc);
     c.monte_carlo.enabled = *mc > 0;
@@ -65,6 +91,7 @@ Config ConfigOptions::resolve(const parallel::Communicator& comm) const {
     if (*threads < 1) fail("--threads must be >= 1 (got {})", *threads);
     c.threads = *threads;
   }
+  if (!model.empty()) c.classifier.model = model;
   if (no_reddening) c.reddening.enabled = false;
   if (random_feature) c.features.random_feature = true;
   if (!absorption_table.empty()) c.reddening.absorption_table = absorption_table;

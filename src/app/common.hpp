@@ -24,6 +24,7 @@ struct ConfigOptions {
   std::optional<int> mc;
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
+  std::string model;
   bool no_reddening = false;
   bool random_feature = false;
   std::string absorption_table;
@@ -33,6 +34,12 @@ struct ConfigOptions {
   // Rank 0 reads the file; every rank parses the same text with the same flags,
   // so a bad config fails identically everywhere.
   Config resolve(const parallel::Communicator& comm) const;
+  // The same on one process (a command run by rank 0 alone).
+  Config resolve_local() const;
+
+ private:
+  std::string read_text() const;
+  Config apply_overrides(Config c) const;
 };
 
 // Runs `load` on rank 0 only; its Error reaches every rank as a clean failure.

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
       "mwclass " MWCLASS_VERSION " - classify serendipitous X-ray sources (AGN, CV, HM-STAR, "
       "HMXB, LM-STAR, LMXB, NS, YSO)\nfrom X-ray and optical/IR properties with the MUWCLASS "
       "method (Yang et al. 2022, ApJ 941, 104):\na random forest inside a Monte-Carlo ensemble "
-      "over measurement errors, training AGN reddened per E(B-V) bin.\nRun under mpirun for "
+      "over measurement errors, training AGN reddened per E(B-V) bin\n(--model gbdt: gradient "
+      "boosting, Kumaran et al.; --model nb: weighted naive Bayes, Tranin et al. 2022).\nRun under mpirun for "
       "several ranks; results are bit-identical for any number of ranks."};
   app.require_subcommand(1);
   app.set_version_flag("--version", MWCLASS_VERSION);
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
       [&](CLI::App& s) { return mwclass::app::add_cv(s, command_line); });
   add("report", "Score a loocv/cv results file: metrics, confusion matrices, CT curve, importances",
       [](CLI::App& s) { return mwclass::app::add_report(s); });
+  add("tune-nb", "Tune the naive Bayes category weights for one class by cross-validated F1",
+      [](CLI::App& s) { return mwclass::app::add_tune_nb(s); });
   add("simulate", "Write synthetic training and field catalogs (for demos and tests)",
       [](CLI::App& s) { return mwclass::app::add_simulate(s); });
   add("export", "Export a results HDF5 file to MUWCLASS-compatible CSV",

@@ -42,6 +42,14 @@ Config Config::defaults() {
             "G", "BP", "RP", "J", "H", "K", "W1", "W2",
             "G-BP", "G-RP", "G-J", "G-H", "G-K", "BP-RP", "J-H", "J-K", "H-K",
             "W1-W2", "W1-W3", "W2-W3"};
+  // Naive Bayes categories after Tranin et al. (2022): X-ray spectrum,
+  // variability, multiwavelength (optical/IR magnitudes and colours).
+  c.classifier.nb.categories = {
+      {"spectrum", 1.0, {"Fs", "Fm", "Fh", "Fb", "HR_ms", "HR_hm", "HR_hms"}},
+      {"variability", 1.0, {"P_intra", "P_inter"}},
+      {"multiwavelength", 1.0,
+       {"G", "BP", "RP", "J", "H", "K", "W1", "W2", "G-BP", "G-RP", "G-J", "G-H", "G-K",
+        "BP-RP", "J-H", "J-K", "H-K", "W1-W2", "W1-W3", "W2-W3"}}};
   return c;
 }
 
@@ -83,6 +91,15 @@ class TableReader {
     } else if constexpr (std::is_floating_point_v<T>) {
       if (auto v = node->value<double>()) { out = *v; return; }
       fail("{}: expected a number", where(key));
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      const toml::array* arr = node->as_array();
+      if (!arr) fail("{}: expected an array of numbers", where(key));
+      out.clear();
+      for (const auto& el : *arr) {
+        auto v = el.value<double>();
+        if (!v) fail("{}: expected an array of numbers", where(key));
+        out.push_back(*v);
+      }
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
       const toml::array* arr = node->as_array();
       if (!arr) fail("{}: expected an array of strings", where(key));
@@ -227,6 +244,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
   });
   read_section(top, "classifier", origin, "classifier", [&](TableReader& r) {
     r.get("classes", c.classifier.classes);
+    r.get("model", c.classifier.model);
     r.get("missing_flag", c.classifier.missing_flag);
     r.get("confidence_threshold", c.classifier.confidence_threshold);
     read_section(r, "forest", origin, "classifier.forest", [&](TableReader& t) {
@@ -237,6 +255,35 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
       t.get("min_samples_leaf", p.min_samples_leaf);
       t.get("max_depth", p.max_depth);
       t.get("bootstrap", p.bootstrap);
+    });
+    read_section(r, "gbdt", origin, "classifier.gbdt", [&](TableReader& t) {
+      auto& p = c.classifier.gbdt;
+      t.get("n_rounds", p.n_rounds);
+      t.get("learning_rate", p.learning_rate);
+      t.get("max_depth", p.max_depth);
+      t.get("min_child_weight", p.min_child_weight);
+      t.get("subsample", p.subsample);
+      t.get("colsample_bytree", p.colsample_bytree);
+      t.get("reg_lambda", p.reg_lambda);
+      t.get("max_bin", p.max_bin);
+      t.get("balance_classes", p.balance_classes);
+    });
+    read_section(r, "nb", origin, "classifier.nb", [&](TableReader& t) {
+      auto& p = c.classifier.nb;
+      t.get("missing", p.missing);
+      t.get("presence_weight", p.presence_weight);
+      t.get("prior", p.prior);
+      t.get("given_priors", p.given_priors);
+      t.get("bandwidth", p.bandwidth);
+      t.get("bandwidth_factor", p.bandwidth_factor);
+      t.get("density_floor", p.density_floor);
+      t.get("grid_step", p.grid_step);
+      read_table_array(t, "categories", origin, "classifier.nb.categories", p.categories,
+                       [](TableReader& u, NaiveBayesCategory& cat) {
+                         u.get("name", cat.name);
+                         u.get("weight", cat.weight);
+                         u.get("features", cat.features);
+                       });
     });
   });
   top.reject_unknown();
@@ -269,6 +316,33 @@ void Config::validate() const {
   require(classifier.forest.min_samples_split >= 2, "classifier.forest.min_samples_split must be >= 2");
   require(classifier.forest.min_samples_leaf >= 1, "classifier.forest.min_samples_leaf must be >= 1");
   require(classifier.forest.max_depth >= 0, "classifier.forest.max_depth must be >= 0");
+  const std::string& model = classifier.model;
+  if (model != "rf" && model != "gbdt" && model != "nb")
+    fail("invalid configuration: classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"{}\")", model);
+  const auto& g = classifier.gbdt;
+  require(g.n_rounds >= 1, "classifier.gbdt.n_rounds must be >= 1");
+  require(g.learning_rate > 0, "classifier.gbdt.learning_rate must be > 0");
+  require(g.max_depth >= 1, "classifier.gbdt.max_depth must be >= 1");
+  require(g.min_child_weight >= 0, "classifier.gbdt.min_child_weight must be >= 0");
+  require(g.subsample > 0 && g.subsample <= 1, "classifier.gbdt.subsample must be in (0, 1]");
+  require(g.colsample_bytree > 0 && g.colsample_bytree <= 1, "classifier.gbdt.colsample_bytree must be in (0, 1]");
+  require(g.reg_lambda >= 0, "classifier.gbdt.reg_lambda must be >= 0");
+  require(g.max_bin >= 2, "classifier.gbdt.max_bin must be >= 2");
+  const auto& nb = classifier.nb;
+  if (nb.missing != "skip" && nb.missing != "presence")
+    fail("invalid configuration: classifier.nb.missing must be \"skip\" or \"presence\" (got \"{}\")", nb.missing);
+  if (nb.prior != "training" && nb.prior != "uniform" && nb.prior != "given")
+    fail("invalid configuration: classifier.nb.prior must be \"training\", \"uniform\" or \"given\" (got \"{}\")", nb.prior);
+  if (nb.bandwidth != "silverman" && nb.bandwidth != "scott")
+    fail("invalid configuration: classifier.nb.bandwidth must be \"silverman\" or \"scott\" (got \"{}\")", nb.bandwidth);
+  if (nb.prior == "given" && nb.given_priors.size() != classifier.classes.size())
+    fail("invalid configuration: classifier.nb.given_priors has {} values, classifier.classes has {} classes",
+         nb.given_priors.size(), classifier.classes.size());
+  for (double v : nb.given_priors) require(v >= 0, "classifier.nb.given_priors must be >= 0");
+  require(nb.presence_weight >= 0, "classifier.nb.presence_weight must be >= 0");
+  require(nb.bandwidth_factor > 0, "classifier.nb.bandwidth_factor must be > 0");
+  require(nb.density_floor > 0 && nb.density_floor < 1, "classifier.nb.density_floor must be in (0, 1)");
+  require(nb.grid_step >= 0 && nb.grid_step <= 1, "classifier.nb.grid_step must be in [0, 1]");
   require(threads >= 1, "threads must be >= 1");
   require(!features.xray_bands.empty(), "features.xray_bands is empty");
   require(!features.used.empty(), "features.used is empty");
@@ -307,6 +381,21 @@ void Config::validate() const {
   }
   for (const auto& u : features.used)
     if (!names.count(u)) fail("invalid configuration: features.used names unknown feature '{}'", u);
+  {
+    std::set<std::string> seen_categories, seen_features;
+    for (const auto& cat : nb.categories) {
+      if (cat.name.empty()) fail("invalid configuration: a classifier.nb.categories entry has no name");
+      if (!seen_categories.insert(cat.name).second)
+        fail("invalid configuration: classifier.nb category '{}' defined twice", cat.name);
+      if (!(cat.weight >= 0)) fail("invalid configuration: classifier.nb category '{}' needs weight >= 0", cat.name);
+      for (const auto& f : cat.features) {
+        if (!names.count(f))  // a defined feature not in features.used is simply not a column
+          fail("invalid configuration: classifier.nb category '{}' names unknown feature '{}'", cat.name, f);
+        if (!seen_features.insert(f).second)
+          fail("invalid configuration: feature '{}' is in two classifier.nb categories", f);
+      }
+    }
+  }
   std::set<std::string> cls(classifier.classes.begin(), classifier.classes.end());
   if (cls.size() != classifier.classes.size()) fail("invalid configuration: classifier.classes has duplicates");
   for (const auto& r : reddening.classes)
@@ -361,8 +450,16 @@ std::string Config::to_toml() const {
                                    {"k_neighbors", smote.k_neighbors},
                                    {"missing_fill", smote.missing_fill}});
   const auto& p = classifier.forest;
+  const auto& g = classifier.gbdt;
+  const auto& nb = classifier.nb;
+  toml::array categories, priors;
+  for (const auto& cat : nb.categories)
+    categories.push_back(toml::table{{"name", cat.name}, {"weight", cat.weight},
+                                     {"features", strings(cat.features)}});
+  for (double v : nb.given_priors) priors.push_back(v);
   root.insert("classifier",
               toml::table{{"classes", strings(classifier.classes)},
+                          {"model", classifier.model},
                           {"missing_flag", classifier.missing_flag},
                           {"confidence_threshold", classifier.confidence_threshold},
                           {"forest", toml::table{{"n_trees", p.n_trees},
@@ -370,7 +467,25 @@ std::string Config::to_toml() const {
                                                  {"min_samples_split", p.min_samples_split},
                                                  {"min_samples_leaf", p.min_samples_leaf},
                                                  {"max_depth", p.max_depth},
-                                                 {"bootstrap", p.bootstrap}}}});
+                                                 {"bootstrap", p.bootstrap}}},
+                          {"gbdt", toml::table{{"n_rounds", g.n_rounds},
+                                               {"learning_rate", g.learning_rate},
+                                               {"max_depth", g.max_depth},
+                                               {"min_child_weight", g.min_child_weight},
+                                               {"subsample", g.subsample},
+                                               {"colsample_bytree", g.colsample_bytree},
+                                               {"reg_lambda", g.reg_lambda},
+                                               {"max_bin", g.max_bin},
+                                               {"balance_classes", g.balance_classes}}},
+                          {"nb", toml::table{{"missing", nb.missing},
+                                             {"presence_weight", nb.presence_weight},
+                                             {"prior", nb.prior},
+                                             {"given_priors", priors},
+                                             {"bandwidth", nb.bandwidth},
+                                             {"bandwidth_factor", nb.bandwidth_factor},
+                                             {"density_floor", nb.density_floor},
+                                             {"grid_step", nb.grid_step},
+                                             {"categories", categories}}}});
   std::ostringstream out;
   out << root << "\n";
   return out.str();

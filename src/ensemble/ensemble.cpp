@@ -6,7 +6,7 @@
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
 #include "mwclass/ensemble/statistics.hpp"
-#include "mwclass/learners/random_forest.hpp"
+#include "mwclass/ensemble/model.hpp"
 #include "mwclass/learners/standardizer.hpp"
 #include "mwclass/physics/reddening.hpp"
 #include "mwclass/sampling/monte_carlo.hpp"
@@ -44,7 +44,7 @@ class StageClock {
 
 void check_class_sizes(const Config& config, const catalog::Catalog& training,
                        const std::vector<std::size_t>& held_out_per_class) {
-  if (!config.smote.enabled) return;
+  if (!model_steps(config).smote) return;
   const auto& classes = config.classifier.classes;
   std::vector<std::size_t> counts(classes.size(), 0);
   for (int y : training.labels) ++counts[y];
@@ -101,7 +101,8 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
   const catalog::Catalog train = training_.subset(kept);
   sampling::Measurements td = sampling::observed(train);
   sampling::Measurements src = sampling::observed(sources);
-  learners::RandomForest forest(config_.classifier.forest);
+  const ModelSteps steps = model_steps(config_);
+  const std::unique_ptr<learners::Classifier> model = make_model(config_, feature_names_);
   Matrix x_train(static_cast<Eigen::Index>(kept.size()), n_features);
   Matrix x_src(n_src, n_features);
 
@@ -153,25 +154,27 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     clock.lap(timing.features);
 
     Labels y_fit = train.labels;
-    if (config_.smote.enabled) {
+    if (steps.smote) {
       rng::Stream s(seed, rng::Purpose::Smote, {kind, item.id, it});
       auto over = sampling::smote(x_fit, y_fit, config_.classifier.classes,
                                   {config_.smote.k_neighbors, config_.smote.missing_fill}, s);
       x_fit = std::move(over.X);
       y_fit = std::move(over.y);
     }
-    learners::encode_missing(x_fit, config_.classifier.missing_flag);
-    learners::encode_missing(x_pred, config_.classifier.missing_flag);
+    if (steps.flag_missing) {
+      learners::encode_missing(x_fit, config_.classifier.missing_flag);
+      learners::encode_missing(x_pred, config_.classifier.missing_flag);
+    }
     clock.lap(timing.smote);
 
-    forest.fit(x_fit, y_fit, n_classes,
-               rng::derive_key(seed, rng::Purpose::Forest, {kind, item.id, it}), threads);
+    model->fit(x_fit, y_fit, n_classes,
+               rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
-    const Matrix p = forest.predict_proba(x_pred, threads);
+    const Matrix p = model->predict_proba(x_pred, threads);
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)
         out.probabilities[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = p(j, c);
-    const auto imp = forest.feature_importances();
+    const auto imp = model->feature_importances();
     out.importances.insert(out.importances.end(), imp.begin(), imp.end());
     clock.lap(timing.predict);
     if (between_iterations) between_iterations();

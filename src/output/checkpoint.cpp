@@ -9,6 +9,7 @@
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/assemble.hpp"
+#include "mwclass/output/files.hpp"
 
 namespace mwclass::output {
 
@@ -16,19 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr std::uint64_t kMagic = 0x31746b63776d0a00ULL;  // item file format 1
-
-void write_atomically(const fs::path& path, const std::vector<char>& bytes) {
-  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) fail("cannot write checkpoint file '{}' (disk full?)", tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) fail("cannot rename checkpoint file '{}': {}", tmp.string(), ec.message());
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,7 +56,7 @@ Checkpoint::Checkpoint(const std::string& out_path, const std::string& fingerpri
   }
   fs::create_directories(dir_, ec);
   if (ec) fail("cannot create checkpoint directory '{}': {}", dir_, ec.message());
-  write_atomically(fp, std::vector<char>(fingerprint.begin(), fingerprint.end()));
+  write_file_atomically(fp.string(), fingerprint);
 }
 
 std::map<int, ensemble::WorkResult> Checkpoint::load() const {
@@ -93,7 +81,7 @@ void Checkpoint::save(const ensemble::WorkResult& result) const {
   ByteWriter out;
   out.put(kMagic);
   ensemble::encode(out, result);
-  write_atomically(fs::path(dir_) / fmt::format("item-{}.bin", result.id), out.bytes());
+  write_file_atomically((fs::path(dir_) / fmt::format("item-{}.bin", result.id)).string(), out.bytes());
 }
 
 void Checkpoint::remove() const {

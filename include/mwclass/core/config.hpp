@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mwclass/learners/gradient_boosting.hpp"
 #include "mwclass/learners/random_forest.hpp"
 
 namespace mwclass {
@@ -85,12 +86,42 @@ struct SmoteConfig {
   double missing_fill = -1e9;  // stand-in for missing values during neighbour search
 };
 
+// A group of features whose densities the naive Bayes multiplies together
+// and weighs as one (Tranin et al. 2022: spectrum, variability,
+// multiwavelength, location).
+struct NaiveBayesCategory {
+  std::string name;
+  double weight = 1.0;                // alpha_t >= 0
+  std::vector<std::string> features;  // names from features.used
+};
+
+// The weighted naive Bayes model (learners/naive_bayes.hpp documents each choice).
+struct NaiveBayesConfig {
+  std::vector<NaiveBayesCategory> categories;  // defaults(): spectrum, variability, multiwavelength
+  std::string missing = "skip";       // "skip": left out of the product; "presence": P(missing | C) term
+  double presence_weight = 1.0;       // exponent of the presence term (>= 0)
+  std::string prior = "training";     // "training" | "uniform" | "given"
+  std::vector<double> given_priors;   // prior = "given": one per class (expected field proportions)
+  std::string bandwidth = "silverman";  // KDE bandwidth rule: "silverman" | "scott"
+  double bandwidth_factor = 1.0;      // multiplies the rule's bandwidth
+  double density_floor = 1e-3;        // floor of p(x | C), relative to its peak
+  double grid_step = 0.25;            // KDE tabulation step in bandwidths (0: direct sums)
+};
+
 struct ClassifierConfig {
   std::vector<std::string> classes = {"AGN", "CV", "HM-STAR", "HMXB",
                                       "LM-STAR", "LMXB", "NS", "YSO"};
+  // "rf": exact-split random forest on SMOTE'd data with missing values as
+  //       missing_flag (MUWCLASS); "gbdt": XGBoost gradient boosting with
+  //       native missing values and class weights (Kumaran et al.); "nb":
+  //       weighted naive Bayes (Tranin et al. 2022). SMOTE is the rf's class
+  //       balancing: gbdt balances by sample weights, nb by its priors.
+  std::string model = "rf";
   double missing_flag = -100.0;       // value the forest sees for a missing feature
   double confidence_threshold = 2.0;  // CT >= this -> confident
   learners::ForestParams forest;
+  learners::GradientBoostingParams gbdt;
+  NaiveBayesConfig nb;
 };
 
 struct Config {

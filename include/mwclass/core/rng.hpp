@@ -12,7 +12,7 @@ enum class Purpose : std::uint64_t {
   TrainingSample = 1,  // MC draw of the training set: (bin, iteration)
   FieldSample = 2,     // MC draw of one field source: (source, iteration)
   Smote = 3,           // SMOTE neighbours and gaps: (bin, iteration)
-  Forest = 4,          // forest training: (bin, iteration) then per tree
+  Learner = 4,         // learner training: (item, iteration), then per tree for the forest
   Simulate = 5,        // synthetic catalogs: (catalog, row)
   Evaluation = 6,      // folds, subsets: (repeat)
   RandomFeature = 7,   // the noise-floor feature: (catalog, row, iteration)

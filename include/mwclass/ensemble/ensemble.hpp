@@ -4,7 +4,8 @@
 //   1. MC-sample the training set and the item's sources,
 //   2. redden the training AGN to the item's E(B-V),
 //   3. build features, 4. standardize with the training statistics,
-//   5. SMOTE, 6. missing -> flag, 7. train the forest, 8. predict the sources;
+//   5. SMOTE and 6. missing -> flag (random forest only), 7. train the
+//   learner (ensemble/model.hpp), 8. predict the sources;
 // then per-source statistics over the iterations. Plain C++: no MPI here.
 #include <functional>
 #include <vector>
@@ -24,7 +25,7 @@ class Ensemble {
   // `sources`, whose rows are item.rows in order (row indices key the
   // sources' random streams). `between_iterations` is called after each
   // iteration (the scheduler serves other ranks there). `threads`: OpenMP
-  // threads of the forest.
+  // threads of the learner.
   ChunkResult run_chunk(const catalog::Catalog& sources, const WorkItem& item, const Chunk& chunk,
                         int threads, const std::function<void()>& between_iterations = {}) const;
 

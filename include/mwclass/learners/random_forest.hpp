@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mwclass/core/matrix.hpp"
+#include "mwclass/learners/classifier.hpp"
 
 namespace mwclass::learners {
 
@@ -39,20 +40,20 @@ struct Tree {
   int depth = 0;
 };
 
-class RandomForest {
+class RandomForest : public Classifier {
  public:
   explicit RandomForest(ForestParams params = {});
 
   // X: n_rows x n_features, no NaN (encode missing values before fitting).
   // y: class index per row in [0, n_classes). key: the forest's stream key.
   void fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,
-           int n_threads = 1);
+           int n_threads = 1) override;
 
   // n_rows x n_classes; each row sums to 1.
-  Matrix predict_proba(const Matrix& X, int n_threads = 1) const;
+  Matrix predict_proba(const Matrix& X, int n_threads = 1) const override;
 
   // Mean decrease in impurity, sums to 1 (all zeros if no tree ever split).
-  std::vector<double> feature_importances() const;
+  std::vector<double> feature_importances() const override;
 
   const std::vector<Tree>& trees() const { return trees_; }
   int n_classes() const { return n_classes_; }

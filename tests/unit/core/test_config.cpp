@@ -53,4 +53,14 @@ TEST_CASE("config errors name the file and key") {
   CHECK(message("[features]\nused = [\"Fs\", \"Nope\"]\n").find("unknown feature 'Nope'") != std::string::npos);
   CHECK(message("seed = = 1\n").find("my.toml:1:") != std::string::npos);
   CHECK(message("[reddening]\nclasses = [\"QSO\"]\n").find("unknown class 'QSO'") != std::string::npos);
+  // Learner selection and the gbdt / nb sections.
+  CHECK(message("[classifier]\nmodel = \"svm\"\n").find("classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"svm\")") != std::string::npos);
+  CHECK(message("[classifier.gbdt]\nsubsample = 1.5\n").find("classifier.gbdt.subsample must be in (0, 1]") != std::string::npos);
+  CHECK(message("[classifier.gbdt]\nrounds = 5\n").find("my.toml: [classifier.gbdt] rounds: unknown key") != std::string::npos);
+  CHECK(message("[classifier.nb]\nmissing = \"drop\"\n").find("classifier.nb.missing must be \"skip\" or \"presence\"") != std::string::npos);
+  CHECK(message("[classifier.nb]\nprior = \"given\"\ngiven_priors = [0.5, 0.5]\n").find("given_priors has 2 values, classifier.classes has 8 classes") != std::string::npos);
+  CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nfeatures = [\"Fs\", \"Gmag\"]\n").find("classifier.nb category 'x' names unknown feature 'Gmag'") != std::string::npos);
+  CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nfeatures = [\"Fs\"]\n[[classifier.nb.categories]]\nname = \"y\"\nfeatures = [\"Fs\"]\n").find("feature 'Fs' is in two classifier.nb categories") != std::string::npos);
+  CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nweight = -1\nfeatures = [\"Fs\"]\n").find("category 'x' needs weight >= 0") != std::string::npos);
+  CHECK(message("[classifier]\nmodel = \"nb\"\n[classifier.nb]\nprior = \"uniform\"\n") == "no error");
 }

@@ -263,9 +263,9 @@ TEST_CASE("gradient boosting: thread count and bit-identity") {
   // GradientBoosting and fit() must pin nthread to 1.
   Matrix X, Xt;
   Labels y, yt;
-  realistic(51, 3000, X, y);
-  realistic(52, 2000, Xt, yt);
-  GradientBoosting one(quick(100)), two(quick(100));
+  realistic(51, 1500, X, y);
+  realistic(52, 1000, Xt, yt);
+  GradientBoosting one(quick(30)), two(quick(30));
   one.fit(X, y, 8, 1234, 1);
   two.fit(X, y, 8, 1234, 2);
   const Matrix p1 = one.predict_proba(Xt, 1);

@@ -19,6 +19,7 @@ Runner add_loocv(CLI::App& app, const std::string& command_line);     // evaluat
 Runner add_cv(CLI::App& app, const std::string& command_line);        // evaluate.cpp
 Runner add_report(CLI::App& app);                                     // report.cpp
 Runner add_tune_nb(CLI::App& app);                                    // tune_nb.cpp
+Runner add_explain(CLI::App& app);                                    // explain.cpp
 Runner add_simulate(CLI::App& app);                                   // utilities.cpp
 Runner add_export(CLI::App& app);                                     // utilities.cpp
 Runner add_config(CLI::App& app);                                     // utilities.cpp

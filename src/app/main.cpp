@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
       [&](CLI::App& s) { return mwclass::app::add_cv(s, command_line); });
   add("report", "Score a loocv/cv results file: metrics, confusion matrices, CT curve, importances",
       [](CLI::App& s) { return mwclass::app::add_report(s); });
+  add("explain", "Print the naive Bayes probability track of one source (--model nb results)",
+      [](CLI::App& s) { return mwclass::app::add_explain(s); });
   add("tune-nb", "Tune the naive Bayes category weights for one class by cross-validated F1",
       [](CLI::App& s) { return mwclass::app::add_tune_nb(s); });
   add("simulate", "Write synthetic training and field catalogs (for demos and tests)",

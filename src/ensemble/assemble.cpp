@@ -90,6 +90,19 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
         std::copy_n(r.per_iteration.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
                     out.per_iteration.begin() + static_cast<std::ptrdiff_t>(r.rows[j] * stride));
   }
+  // Naive Bayes probability tracks (every item has one, with the same steps).
+  const bool tracked = !bins.empty() && std::all_of(bins.begin(), bins.end(), [&](const WorkResult& r) {
+    return !r.track.empty() && r.track.steps == bins.front().track.steps;
+  });
+  if (tracked) {
+    out.track.steps = bins.front().track.steps;
+    const std::size_t stride = out.track.steps.size() * C;
+    out.track.values.assign(field.size() * stride, 0.0);
+    for (const auto& r : bins)
+      for (std::size_t j = 0; j < r.rows.size(); ++j)
+        std::copy_n(r.track.values.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
+                    out.track.values.begin() + static_cast<std::ptrdiff_t>(r.rows[j] * stride));
+  }
   out.decisions.resize(field.size());
   for (Eigen::Index i = 0; i < n; ++i) {
     if (out.bin_id[i] == -1) fail("internal error: source row {} was not classified", i);
@@ -110,9 +123,11 @@ void encode(ByteWriter& out, const WorkResult& r) {
   out.put(r.importance_std);
   out.put(r.per_iteration);
   out.put(r.timing);
+  out.put(r.track.steps);
+  out.put(r.track.values);
 }
 
-void decode(ByteReader& in, WorkResult& r) {
+void decode(ByteReader& in, WorkResult& r, int format) {
   in.get(r.id);
   in.get(r.ebv);
   in.get(r.rows);
@@ -123,6 +138,10 @@ void decode(ByteReader& in, WorkResult& r) {
   in.get(r.importance_std);
   in.get(r.per_iteration);
   in.get(r.timing);
+  if (format >= 2) {
+    in.get(r.track.steps);
+    in.get(r.track.values);
+  }
 }
 
 }  // namespace mwclass::ensemble

@@ -40,6 +40,21 @@ class StageClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// The probability track of every row of x (standardized like the training set).
+ProbabilityTrack explain_sources(const learners::NaiveBayes& model, const Matrix& x) {
+  ProbabilityTrack track;
+  for (Eigen::Index j = 0; j < x.rows(); ++j) {
+    const learners::Explanation e = model.explain(x, j);
+    if (j == 0)
+      for (const auto& step : e.steps) track.steps.push_back(step.label);
+    if (e.steps.size() != track.steps.size())
+      fail("internal error: naive Bayes track of source {} has {} steps, not {}", j, e.steps.size(),
+           track.steps.size());
+    for (const auto& step : e.steps) track.values.insert(track.values.end(), step.proba.begin(), step.proba.end());
+  }
+  return track;
+}
+
 }  // namespace
 
 void check_class_sizes(const Config& config, const catalog::Catalog& training,
@@ -106,6 +121,15 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
   Matrix x_train(static_cast<Eigen::Index>(kept.size()), n_features);
   Matrix x_src(n_src, n_features);
 
+  // Naive Bayes: each source's probability track, for its observed values
+  // and the model of iteration 0 (so it does not depend on the chunking).
+  const bool want_track = config_.classifier.model == "nb" && chunk.first == 0;
+  Matrix x_observed;
+  if (want_track) {
+    x_observed = Matrix::Constant(n_src, n_features, kMissing);
+    x_observed.leftCols(features_.size()) = features_.build(src.xray_flux, src.mag, src.variability);
+  }
+
   ChunkResult out;
   out.chunk = chunk;
   out.probabilities.assign(static_cast<std::size_t>(n_src) * chunk.count * n_classes, 0.0);
@@ -171,6 +195,10 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
                rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
     const Matrix p = model->predict_proba(x_pred, threads);
+    if (want_track && it == 0) {
+      standardizer.transform(x_observed);
+      out.track = explain_sources(dynamic_cast<const learners::NaiveBayes&>(*model), x_observed);
+    }
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)
         out.probabilities[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = p(j, c);
@@ -219,6 +247,7 @@ WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, in
       importances.emplace_back(c.importances.begin() + static_cast<std::ptrdiff_t>(k * n_features),
                                c.importances.begin() + static_cast<std::ptrdiff_t>((k + 1) * n_features));
     r.timing += c.timing;
+    if (c.chunk.first == 0) r.track = c.track;
   }
   r.id = static_cast<int>(item.id);
   r.ebv = item.ebv;

@@ -16,7 +16,8 @@ namespace mwclass::output {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr std::uint64_t kMagic = 0x31746b63776d0a00ULL;  // item file format 1
+// Item files start with kMagic + format number (1: before the naive Bayes track).
+constexpr std::uint64_t kMagic = 0x31746b63776d0a00ULL;
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,9 +70,11 @@ std::map<int, ensemble::WorkResult> Checkpoint::load() const {
     ByteReader in(bytes);
     std::uint64_t magic = 0;
     in.get(magic);
-    if (magic != kMagic) fail("checkpoint file '{}' is not of this mwclass version", entry.path().string());
+    const std::uint64_t format = magic - kMagic + 1;
+    if (magic < kMagic || format > static_cast<std::uint64_t>(ensemble::kWorkResultFormat))
+      fail("checkpoint file '{}' is not of this mwclass version", entry.path().string());
     ensemble::WorkResult r;
-    ensemble::decode(in, r);
+    ensemble::decode(in, r, static_cast<int>(format));
     done[r.id] = std::move(r);
   }
   return done;
@@ -79,7 +82,7 @@ std::map<int, ensemble::WorkResult> Checkpoint::load() const {
 
 void Checkpoint::save(const ensemble::WorkResult& result) const {
   ByteWriter out;
-  out.put(kMagic);
+  out.put(kMagic + static_cast<std::uint64_t>(ensemble::kWorkResultFormat) - 1);
   ensemble::encode(out, result);
   write_file_atomically((fs::path(dir_) / fmt::format("item-{}.bin", result.id)).string(), out.bytes());
 }

@@ -309,6 +309,18 @@ void write_extras(hid_t file, const ClassificationResult& r) {
                    "(axis 1) for each source (axis 0)"});
     group.close("group '/iterations'");
   }
+  if (!r.track.empty()) {
+    Handle group = create_group(file, "track");
+    write_strings(group, "/track", "steps", r.track.steps,
+                  {"naive Bayes probability-track steps: the prior, then per category each "
+                   "feature's term (<category>/<feature>) and the whole category (<category>)"});
+    write_dataset(group, "/track", "P", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, true,
+                  {n, static_cast<hsize_t>(r.track.steps.size()), C}, r.track.values.data(),
+                  {"normalized posterior of each class (axis 2, /classes) after each step "
+                   "(axis 1, /track/steps) for each source (axis 0): observed values, model of "
+                   "MC iteration 0 (`mwclass explain` prints it)"});
+    group.close("group '/track'");
+  }
   if (r.evaluation.empty()) return;
   Handle group = create_group(file, "evaluation");
   write_string_attribute(group, "group '/evaluation'", "kind", r.evaluation);
@@ -765,6 +777,17 @@ ClassificationResult read_results(const std::string& path) {
       r.kept_iterations = static_cast<int>(dims[1]);
       r.per_iteration.resize(element_count(dims));
       read_numbers(item, r.per_iteration.data(), element_count(dims));
+    }
+    if (check(H5Lexists(file, "track", H5P_DEFAULT), "looking up", "group '/track'") > 0) {
+      Handle group = open_group(file, "track");
+      r.track.steps = read_string_vector(group, "/track", "steps");
+      const Item item = open_dataset(group, "/track", "P");
+      const auto dims = shape_of(item);
+      if (dims.size() != 3 || dims[0] != n || dims[1] != r.track.steps.size() || dims[2] != n_classes)
+        fail("{} has shape {}, expected ({}, {}, {})", item.what, shape_string(dims), n,
+             r.track.steps.size(), n_classes);
+      r.track.values.resize(element_count(dims));
+      read_numbers(item, r.track.values.data(), element_count(dims));
     }
     if (check(H5Lexists(file, "evaluation", H5P_DEFAULT), "looking up", "group '/evaluation'") > 0) {
       Handle group = open_group(file, "evaluation");

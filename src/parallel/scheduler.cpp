@@ -65,6 +65,8 @@ void encode_chunk_result(ByteWriter& w, const ensemble::ChunkResult& c) {
   w.put(c.chunk);
   w.put(c.probabilities);
   w.put(c.importances);
+  w.put(c.track.steps);
+  w.put(c.track.values);
   w.put(c.timing);
 }
 
@@ -72,6 +74,8 @@ void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
   r.get(c.chunk);
   r.get(c.probabilities);
   r.get(c.importances);
+  r.get(c.track.steps);
+  r.get(c.track.values);
   r.get(c.timing);
 }
 

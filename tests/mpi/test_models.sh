@@ -36,4 +36,40 @@ assert len(set(f['sources/class_index'][()])) >= 3, "everything predicted as one
 PY
   echo "$model: np1 = np3 = 2 threads"
 done
+
+# explain: the naive Bayes track of one source ends at the categories' posterior.
+name=$("$PY" -c "import h5py; print(h5py.File('$WORK/nb_np1.h5')['sources/name'][0].decode())")
+"$MWCLASS" explain "$WORK/nb_np1.h5" --source "$name" > "$WORK/explain.txt"
+cat "$WORK/explain.txt"
+for step in prior spectrum variability multiwavelength; do
+  grep -q "^$step " "$WORK/explain.txt" || { echo "FAIL: explain lacks the step '$step'"; exit 1; }
+done
+"$MWCLASS" explain "$WORK/nb_np1.h5" --source "$name" --features | grep -q "^  spectrum/HR_ms " ||
+  { echo "FAIL: explain --features lacks the feature steps"; exit 1; }
+"$PY" - "$WORK/nb_np1.h5" <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1])
+t = f['track/P'][()]
+steps = [s.decode() for s in f['track/steps'][()]]
+assert t.shape == (len(f['sources/name']), len(steps), len(f['classes'])), t.shape
+assert np.allclose(t.sum(axis=2), 1.0), "track steps do not sum to 1"
+assert steps[0] == 'prior' and steps[-1] == 'multiwavelength', steps
+PY
+if "$MWCLASS" explain "$WORK/rf.h5" --source "$name" 2> "$WORK/err.txt"; then
+  echo "FAIL: explain on a forest result succeeded"; exit 1
+fi
+grep -q "no probability track" "$WORK/err.txt" || { cat "$WORK/err.txt"; echo "FAIL: unclear explain error"; exit 1; }
+"$MWCLASS" explain "$WORK/nb_np1.h5" --source "no such source" 2> "$WORK/err.txt" && exit 1
+grep -q "no source named 'no such source'" "$WORK/err.txt" || { cat "$WORK/err.txt"; exit 1; }
+
+# tune-nb writes a config that mwclass reads back, with the weights it reports.
+"$MWCLASS" tune-nb --config "$CFG" --td "$WORK/td.csv" --target-class LMXB --folds 3 \
+  --evaluations 6 --out "$WORK/tuned.toml" --quiet > "$WORK/tune.txt"
+cat "$WORK/tune.txt"
+grep -q "^tuned weights: spectrum=" "$WORK/tune.txt" || { echo "FAIL: tune-nb output"; exit 1; }
+"$MWCLASS" config --check "$WORK/tuned.toml" > /dev/null
+grep -q "^model = 'nb'" "$WORK/tuned.toml" || grep -q "model = 'nb'" "$WORK/tuned.toml" ||
+  { echo "FAIL: the tuned config does not select nb"; exit 1; }
+"$MWCLASS" tune-nb --td "$WORK/td.csv" --target-class QSO --out "$WORK/bad.toml" 2> "$WORK/err.txt" && exit 1
+grep -q "target-class 'QSO' is not one of classifier.classes" "$WORK/err.txt" || { cat "$WORK/err.txt"; exit 1; }
 echo "PASS"

@@ -34,6 +34,16 @@ struct StageTimes {
   }
 };
 
+// The naive Bayes "probability track" of each source (Tranin et al. 2022):
+// the normalized posterior after the prior, after each feature's term and
+// after each whole category, for the source's observed (not MC-sampled)
+// values and the model fitted at MC iteration 0. Empty for other models.
+struct ProbabilityTrack {
+  std::vector<std::string> steps;  // "prior", "<category>/<feature>", "<category>"
+  std::vector<double> values;      // (source, step, class), row-major
+  bool empty() const { return steps.empty(); }
+};
+
 // The outcome of one work item (an E(B-V) bin, a left-out source, a fold).
 struct WorkResult {
   int id = 0;                      // bin id / left-out row / repeat x folds + fold
@@ -43,6 +53,7 @@ struct WorkResult {
   ProbabilityStats probabilities;
   std::vector<double> importance_mean, importance_std;  // over iterations, per feature
   std::vector<double> per_iteration;  // optional: P of (source, iteration, class), row-major
+  ProbabilityTrack track;             // naive Bayes only
   StageTimes timing;
 };
 
@@ -70,6 +81,7 @@ struct ClassificationResult {
   // row-major), kept with --keep-iterations for convergence studies.
   std::vector<double> per_iteration;
   int kept_iterations = 0;
+  ProbabilityTrack track;  // naive Bayes: n_sources x steps x classes
 
   // Evaluation runs (loocv, cv) also store the truth and, for cv, every repeat.
   std::string evaluation;            // "", "loocv" or "cv"

@@ -35,6 +35,7 @@ struct ChunkResult {
   Chunk chunk;
   std::vector<double> probabilities;  // (source, iteration in chunk, class), row-major
   std::vector<double> importances;    // (iteration in chunk, feature), row-major
+  ProbabilityTrack track;             // naive Bayes, chunk holding iteration 0 only
   StageTimes timing;
 };
 

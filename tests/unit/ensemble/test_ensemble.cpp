@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "mwclass/catalog/synthetic.hpp"
+#include "mwclass/core/bytes.hpp"
+#include "mwclass/ensemble/assemble.hpp"
 #include "mwclass/ensemble/ensemble.hpp"
 
 using namespace mwclass;
@@ -79,4 +81,69 @@ TEST_CASE("reddening the training AGN changes their features only") {
   const auto reddened = e.run(f.field, item, 1);
   CHECK(plain.probabilities.mean != reddened.probabilities.mean);
   CHECK(plain.iterations == 1);
+}
+
+TEST_CASE("gbdt and nb in the ensemble: chunking and threads do not matter; nb keeps a track") {
+  for (const char* model : {"nb", "gbdt"}) {
+    CAPTURE(model);
+    Fixture f;
+    f.config.classifier.model = model;
+    f.config.classifier.gbdt.n_rounds = 10;
+    const ensemble::Ensemble e(f.config, f.td);
+    const auto item = f.bin();
+    const auto whole = e.run(f.field, item, 1, true);
+    const auto sources = f.field.subset({item.rows.begin(), item.rows.end()});
+    std::vector<ensemble::ChunkResult> chunks;
+    chunks.push_back(e.run_chunk(sources, item, {0, 3, 2}, 2));
+    chunks.push_back(e.run_chunk(sources, item, {0, 0, 3}, 1));
+    const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, true);
+    check_identical(whole, joined);
+    CHECK(whole.track.steps == joined.track.steps);
+    CHECK(whole.track.values == joined.track.values);
+    if (std::string(model) == "gbdt") {
+      CHECK(whole.track.empty());
+      continue;
+    }
+    // prior, 7 spectrum features + category, 2 variability + category,
+    // 20 multiwavelength + category.
+    REQUIRE(whole.track.steps.size() == 1 + 8 + 3 + 21);
+    CHECK(whole.track.steps.front() == "prior");
+    CHECK(whole.track.steps[8] == "spectrum");
+    CHECK(whole.track.steps.back() == "multiwavelength");
+    CHECK(whole.track.values.size() == item.rows.size() * whole.track.steps.size() * 8);
+    for (std::size_t k = 0; k + 8 <= whole.track.values.size(); k += 8) {
+      double sum = 0.0;
+      for (std::size_t c = 0; c < 8; ++c) sum += whole.track.values[k + c];
+      CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("work results encode and decode; format-1 checkpoints (no track) are still read") {
+  const Fixture f;
+  Config config = f.config;
+  config.classifier.model = "nb";
+  const ensemble::Ensemble e(config, f.td);
+  const auto result = e.run(f.field, f.bin(), 1, false);
+  REQUIRE(!result.track.empty());
+  ByteWriter w;
+  ensemble::encode(w, result);
+  ByteReader r(w.bytes());
+  ensemble::WorkResult back;
+  ensemble::decode(r, back);
+  check_identical(result, back);
+  CHECK(back.track.steps == result.track.steps);
+  CHECK(back.track.values == result.track.values);
+
+  // Format 1 ended after the timing: the same bytes without the track.
+  ensemble::WorkResult no_track = result;
+  no_track.track = {};
+  ByteWriter w1;
+  ensemble::encode(w1, no_track);
+  std::vector<char> v1(w1.bytes().begin(), w1.bytes().end() - 16);  // two empty vectors
+  ByteReader r1(v1);
+  ensemble::WorkResult old;
+  ensemble::decode(r1, old, 1);
+  check_identical(result, old);
+  CHECK(old.track.empty());
 }

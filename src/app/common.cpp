@@ -38,6 +38,9 @@ void ConfigOptions::add_to(CLI::App& app) {
       ->check(CLI::IsMember({"rf", "gbdt", "nb"}));
   app.add_flag("--no-reddening", no_reddening,
                "Do not redden the training AGN; all sources form one E(B-V) bin");
+  app.add_flag("--location", location,
+               "Append Galactic l and b (from RA/Dec) as features \"gal_l\", \"gal_b\"; off by "
+               "default: a training set's sky distribution is a selection effect (README)");
   app.add_flag("--random-feature", random_feature,
                "Append a uniform random feature: its importance is the noise floor");
   app.add_flag("--resume", resume,
@@ -93,6 +96,7 @@ Config ConfigOptions::apply_overrides(Config c) const {
   }
   if (!model.empty()) c.classifier.model = model;
   if (no_reddening) c.reddening.enabled = false;
+  if (location) c.features.location = true;
   if (random_feature) c.features.random_feature = true;
   if (!absorption_table.empty()) c.reddening.absorption_table = absorption_table;
   c.validate();

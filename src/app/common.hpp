@@ -26,6 +26,7 @@ struct ConfigOptions {
   std::optional<int> threads;
   std::string model;
   bool no_reddening = false;
+  bool location = false;
   bool random_feature = false;
   std::string absorption_table;
   bool resume = false;

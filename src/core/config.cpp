@@ -191,6 +191,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
     auto& f = c.features;
     r.get("broad_band_name", f.broad_band_name);
     r.get("used", f.used);
+    r.get("location", f.location);
     r.get("random_feature", f.random_feature);
     read_table_array(r, "xray_bands", origin, "features.xray_bands", f.xray_bands,
                      [](TableReader& t, XrayBand& b) {
@@ -381,6 +382,8 @@ void Config::validate() const {
   }
   for (const auto& u : features.used)
     if (!names.count(u)) fail("invalid configuration: features.used names unknown feature '{}'", u);
+  names.insert("gal_l");  // the location features (features.location) may be in nb categories
+  names.insert("gal_b");
   {
     std::set<std::string> seen_categories, seen_features;
     for (const auto& cat : nb.categories) {
@@ -434,6 +437,7 @@ std::string Config::to_toml() const {
     co.push_back(toml::table{{"name", c.name}, {"blue", c.blue}, {"red", c.red}});
   root.insert("features", toml::table{{"broad_band_name", features.broad_band_name},
                                       {"used", strings(features.used)},
+                                      {"location", features.location},
                                       {"random_feature", features.random_feature},
                                       {"xray_bands", xb}, {"optical_bands", ob},
                                       {"hardness_ratios", hr}, {"colours", co}});

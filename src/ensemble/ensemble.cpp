@@ -8,6 +8,7 @@
 #include "mwclass/ensemble/statistics.hpp"
 #include "mwclass/ensemble/model.hpp"
 #include "mwclass/learners/standardizer.hpp"
+#include "mwclass/physics/coordinates.hpp"
 #include "mwclass/physics/reddening.hpp"
 #include "mwclass/sampling/monte_carlo.hpp"
 #include "mwclass/sampling/smote.hpp"
@@ -39,6 +40,16 @@ class StageClock {
  private:
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+// Galactic l, b of every source into columns `first`, `first` + 1 (constant
+// over MC iterations: positions are not sampled).
+void set_location(const catalog::Catalog& catalog, Matrix& x, Eigen::Index first) {
+  for (std::size_t i = 0; i < catalog.size(); ++i) {
+    const auto g = physics::equatorial_to_galactic(catalog.ra[i], catalog.dec[i]);
+    x(static_cast<Eigen::Index>(i), first) = g.l;
+    x(static_cast<Eigen::Index>(i), first + 1) = g.b;
+  }
+}
 
 // The probability track of every row of x (standardized like the training set).
 ProbabilityTrack explain_sources(const learners::NaiveBayes& model, const Matrix& x) {
@@ -82,6 +93,10 @@ Ensemble::Ensemble(const Config& config, const catalog::Catalog& training)
       features_(config),
       feature_names_(features_.names()) {
   if (!training.labelled()) fail("{}: the training catalog has no labels", training.path);
+  if (config.features.location) {
+    feature_names_.push_back("gal_l");
+    feature_names_.push_back("gal_b");
+  }
   if (config.features.random_feature) feature_names_.push_back("random");
   reddened_.assign(training.size(), 0);
   for (const auto& name : config.reddening.classes) {
@@ -128,6 +143,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
   if (want_track) {
     x_observed = Matrix::Constant(n_src, n_features, kMissing);
     x_observed.leftCols(features_.size()) = features_.build(src.xray_flux, src.mag, src.variability);
+    if (config_.features.location) set_location(sources, x_observed, features_.size());
   }
 
   ChunkResult out;
@@ -159,6 +175,11 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
 
     x_train.leftCols(features_.size()) = features_.build(td.xray_flux, td.mag, td.variability);
     x_src.leftCols(features_.size()) = features_.build(src.xray_flux, src.mag, src.variability);
+    if (config_.features.location) {
+      const Eigen::Index l = features_.size();
+      set_location(train, x_train, l);
+      set_location(sources, x_src, l);
+    }
     if (config_.features.random_feature) {
       // The paper's noise floor: a feature that carries no information.
       const Eigen::Index f = n_features - 1;

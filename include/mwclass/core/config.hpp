@@ -62,6 +62,10 @@ struct FeaturesConfig {
   std::vector<HardnessRatio> hardness_ratios;
   std::vector<Colour> colours;
   std::vector<std::string> used;  // ordered feature names given to the learner
+  // Append Galactic longitude and latitude (deg, from RA/Dec; features
+  // "gal_l", "gal_b"). Off as in MUWCLASS: a training set's sky distribution
+  // is a selection effect (README, "Location features").
+  bool location = false;
   bool random_feature = false;    // append a uniform random feature (importance noise floor)
 };
 

@@ -147,3 +147,24 @@ TEST_CASE("work results encode and decode; format-1 checkpoints (no track) are s
   check_identical(result, old);
   CHECK(old.track.empty());
 }
+
+TEST_CASE("location features: Galactic l, b appended as columns, usable by nb categories") {
+  Fixture f;
+  f.config.features.location = true;
+  const ensemble::Ensemble e(f.config, f.td);
+  const auto& names = e.feature_names();
+  REQUIRE(names.size() == 31u);
+  CHECK(names[29] == "gal_l");
+  CHECK(names[30] == "gal_b");
+  const auto with = e.run(f.field, f.bin(), 1, false);
+  CHECK(with.importance_mean.size() == 31u);
+  CHECK(with.importance_mean[29] + with.importance_mean[30] > 0.0);
+
+  f.config.classifier.model = "nb";
+  f.config.classifier.nb.categories.push_back({"location", 1.0, {"gal_l", "gal_b"}});
+  f.config.validate();
+  const ensemble::Ensemble nb(f.config, f.td);
+  const auto r = nb.run(f.field, f.bin(), 1, false);
+  CHECK(r.track.steps.back() == "location");
+  CHECK(r.track.steps[r.track.steps.size() - 2] == "location/gal_b");
+}

@@ -279,6 +279,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
       t.get("bandwidth_factor", p.bandwidth_factor);
       t.get("density_floor", p.density_floor);
       t.get("grid_step", p.grid_step);
+      t.get("quality", p.quality);
       read_table_array(t, "categories", origin, "classifier.nb.categories", p.categories,
                        [](TableReader& u, NaiveBayesCategory& cat) {
                          u.get("name", cat.name);
@@ -489,6 +490,7 @@ std::string Config::to_toml() const {
                                              {"bandwidth_factor", nb.bandwidth_factor},
                                              {"density_floor", nb.density_floor},
                                              {"grid_step", nb.grid_step},
+                                             {"quality", nb.quality},
                                              {"categories", categories}}}});
   std::ostringstream out;
   out << root << "\n";

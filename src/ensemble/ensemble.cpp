@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
@@ -51,11 +52,17 @@ void set_location(const catalog::Catalog& catalog, Matrix& x, Eigen::Index first
   }
 }
 
+// Naive Bayes quality exponents need each source's feature uncertainties:
+// the population standard deviation of each feature over this many draws of
+// the source within its errors (NaN where fewer than two draws have it).
+constexpr int kQualityDraws = 16;
+
 // The probability track of every row of x (standardized like the training set).
-ProbabilityTrack explain_sources(const learners::NaiveBayes& model, const Matrix& x) {
+ProbabilityTrack explain_sources(const learners::NaiveBayes& model, const Matrix& x,
+                                 const Matrix* quality) {
   ProbabilityTrack track;
   for (Eigen::Index j = 0; j < x.rows(); ++j) {
-    const learners::Explanation e = model.explain(x, j);
+    const learners::Explanation e = model.explain(x, j, quality);
     if (j == 0)
       for (const auto& step : e.steps) track.steps.push_back(step.label);
     if (e.steps.size() != track.steps.size())
@@ -146,6 +153,10 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     if (config_.features.location) set_location(sources, x_observed, features_.size());
   }
 
+  // Naive Bayes quality: raw-unit feature uncertainties of the sources.
+  const bool nb_quality = config_.classifier.model == "nb" && config_.classifier.nb.quality;
+  const Matrix sigma = nb_quality ? feature_sigma(sources, item) : Matrix();
+
   ChunkResult out;
   out.chunk = chunk;
   out.probabilities.assign(static_cast<std::size_t>(n_src) * chunk.count * n_classes, 0.0);
@@ -215,10 +226,24 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     model->fit(x_fit, y_fit, n_classes,
                rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
-    const Matrix p = model->predict_proba(x_pred, threads);
-    if (want_track && it == 0) {
-      standardizer.transform(x_observed);
-      out.track = explain_sources(dynamic_cast<const learners::NaiveBayes&>(*model), x_observed);
+    Matrix p;
+    if (nb_quality) {
+      const auto& nb = dynamic_cast<const learners::NaiveBayes&>(*model);
+      Matrix sigma_std = sigma;  // in the standardized units the model sees
+      for (Eigen::Index f = 0; f < sigma_std.cols(); ++f) sigma_std.col(f) /= standardizer.scale()(f);
+      const Matrix quality = nb.quality_exponents(x_pred, sigma_std);
+      p = nb.predict_proba(x_pred, &quality, threads);
+      if (want_track && it == 0) {
+        standardizer.transform(x_observed);
+        const Matrix observed_quality = nb.quality_exponents(x_observed, sigma_std);
+        out.track = explain_sources(nb, x_observed, &observed_quality);
+      }
+    } else {
+      p = model->predict_proba(x_pred, threads);
+      if (want_track && it == 0) {
+        standardizer.transform(x_observed);
+        out.track = explain_sources(dynamic_cast<const learners::NaiveBayes&>(*model), x_observed, nullptr);
+      }
     }
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)
@@ -229,6 +254,36 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     if (between_iterations) between_iterations();
   }
   return out;
+}
+
+Matrix Ensemble::feature_sigma(const catalog::Catalog& sources, const WorkItem& item) const {
+  const auto n_src = static_cast<Eigen::Index>(sources.size());
+  const auto n_features = static_cast<Eigen::Index>(feature_names_.size());
+  Matrix sum = Matrix::Zero(n_src, n_features), sum_sq = sum, count = sum;
+  sampling::Measurements draw = sampling::observed(sources);
+  for (int d = 0; d < kQualityDraws; ++d) {
+    for (Eigen::Index j = 0; j < n_src; ++j) {
+      rng::Stream s(config_.seed, rng::Purpose::Quality,
+                    {item.rows[static_cast<std::size_t>(j)], static_cast<std::uint64_t>(d)});
+      sampling::sample_row(sources, static_cast<std::size_t>(j), config_.monte_carlo.error_scale, s, draw, j);
+    }
+    const Matrix x = features_.build(draw.xray_flux, draw.mag, draw.variability);
+    for (Eigen::Index j = 0; j < n_src; ++j)
+      for (Eigen::Index f = 0; f < x.cols(); ++f)
+        if (!std::isnan(x(j, f))) {
+          sum(j, f) += x(j, f);
+          sum_sq(j, f) += x(j, f) * x(j, f);
+          count(j, f) += 1.0;
+        }
+  }
+  Matrix sigma = Matrix::Constant(n_src, n_features, kMissing);
+  for (Eigen::Index j = 0; j < n_src; ++j)
+    for (Eigen::Index f = 0; f < features_.size(); ++f)
+      if (count(j, f) >= 2.0) {
+        const double mean = sum(j, f) / count(j, f);
+        sigma(j, f) = std::sqrt(std::max(0.0, sum_sq(j, f) / count(j, f) - mean * mean));
+      }
+  return sigma;
 }
 
 WorkResult Ensemble::run(const catalog::Catalog& catalog, const WorkItem& item, int threads,

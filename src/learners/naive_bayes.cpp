@@ -370,8 +370,8 @@ void NaiveBayes::check_fitted(const char* what) const {
 // called after each used feature (with the running log scores including the
 // category's partial sum) and after each category.
 template <typename Visit>
-void NaiveBayes::score_row(const double* x, std::vector<double>& log_post, double& weight_sum,
-                           Visit&& visit) const {
+void NaiveBayes::score_row(const double* x, const double* quality, std::vector<double>& log_post,
+                           double& weight_sum, Visit&& visit) const {
   const auto c_count = static_cast<std::size_t>(n_classes_);
   const auto n_features = static_cast<std::size_t>(n_features_);
   const bool presence = params_.missing == Params::MissingMode::Presence;
@@ -405,7 +405,8 @@ void NaiveBayes::score_row(const double* x, std::vector<double>& log_post, doubl
           if (presence)
             add += params_.presence_weight * (missing ? log_missing_[cf] : log_present_[cf]);
           if (!missing && kde_index_[cf] >= 0)
-            add += eval_kde(kdes_[static_cast<std::size_t>(kde_index_[cf])], x[f]);
+            add += (quality ? quality[f] : 1.0) *
+                   eval_kde(kdes_[static_cast<std::size_t>(kde_index_[cf])], x[f]);
           partial[c] += add;
         }
       }
@@ -418,7 +419,38 @@ void NaiveBayes::score_row(const double* x, std::vector<double>& log_post, doubl
 }
 
 Matrix NaiveBayes::predict_proba(const Matrix& X, int n_threads) const {
+  return predict_proba(X, nullptr, n_threads);
+}
+
+Matrix NaiveBayes::quality_exponents(const Matrix& X, const Matrix& sigma) const {
+  check_fitted("quality_exponents");
+  if (X.cols() != n_features_ || sigma.rows() != X.rows() || sigma.cols() != X.cols())
+    fail("naive bayes quality: X is {} x {} and sigma {} x {}; both must be n x {}", X.rows(),
+         X.cols(), sigma.rows(), sigma.cols(), n_features_);
+  Matrix q = Matrix::Ones(X.rows(), X.cols());
+  auto known = [](double s) { return s > 0.0 && std::isfinite(s); };
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    for (const auto& features : category_features_) {
+      double sum = 0.0;
+      int count = 0;
+      for (int f : features)
+        if (!std::isnan(X(i, f)) && known(sigma(i, f))) {
+          sum += 1.0 / sigma(i, f);
+          ++count;
+        }
+      if (count == 0) continue;
+      const double mean = sum / count;
+      for (int f : features)
+        if (!std::isnan(X(i, f)) && known(sigma(i, f))) q(i, f) = (1.0 / sigma(i, f)) / mean;
+    }
+  return q;
+}
+
+Matrix NaiveBayes::predict_proba(const Matrix& X, const Matrix* quality, int n_threads) const {
   check_fitted("predict");
+  if (quality && (quality->rows() != X.rows() || quality->cols() != X.cols()))
+    fail("naive bayes predict: quality is {} x {}, X is {} x {}", quality->rows(),
+         quality->cols(), X.rows(), X.cols());
   if (X.cols() != n_features_)
     fail("naive bayes predict: X has {} columns, the model was fitted on {}", X.cols(),
          n_features_);
@@ -432,7 +464,8 @@ Matrix NaiveBayes::predict_proba(const Matrix& X, int n_threads) const {
     double weight_sum = 0.0;
 #pragma omp for schedule(static)
     for (std::ptrdiff_t i = 0; i < n_rows; ++i) {
-      score_row(X.data() + i * X.cols(), log_post, weight_sum,
+      score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr,
+                log_post, weight_sum,
                 [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
       normalize(log_post, proba.data() + i * n_classes_);
     }
@@ -440,8 +473,11 @@ Matrix NaiveBayes::predict_proba(const Matrix& X, int n_threads) const {
   return proba;
 }
 
-Explanation NaiveBayes::explain(const Matrix& X, Eigen::Index row) const {
+Explanation NaiveBayes::explain(const Matrix& X, Eigen::Index row, const Matrix* quality) const {
   check_fitted("explain");
+  if (quality && (quality->rows() != X.rows() || quality->cols() != X.cols()))
+    fail("naive bayes explain: quality is {} x {}, X is {} x {}", quality->rows(),
+         quality->cols(), X.rows(), X.cols());
   if (X.cols() != n_features_)
     fail("naive bayes explain: X has {} columns, the model was fitted on {}", X.cols(),
          n_features_);
@@ -460,7 +496,7 @@ Explanation NaiveBayes::explain(const Matrix& X, Eigen::Index row) const {
   out.steps.push_back(std::move(prior));
 
   std::vector<double> log_post;
-  score_row(x.data(), log_post, out.weight_sum,
+  score_row(x.data(), quality ? quality->data() + row * X.cols() : nullptr, log_post, out.weight_sum,
             [&](ExplainStep::Kind kind, int t, int f, bool contributed,
                 const std::vector<double>& scores) {
               ExplainStep step;

@@ -110,6 +110,9 @@ struct NaiveBayesConfig {
   double bandwidth_factor = 1.0;      // multiplies the rule's bandwidth
   double density_floor = 1e-3;        // floor of p(x | C), relative to its peak
   double grid_step = 0.25;            // KDE tabulation step in bandwidths (0: direct sums)
+  // Per-source quality exponents 1/sigma_f normalized within each category
+  // (Tranin et al. 2022), sigma_f from 16 extra draws of the source within its errors.
+  bool quality = false;
 };
 
 struct ClassifierConfig {

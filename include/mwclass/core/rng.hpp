@@ -16,6 +16,7 @@ enum class Purpose : std::uint64_t {
   Simulate = 5,        // synthetic catalogs: (catalog, row)
   Evaluation = 6,      // folds, subsets: (repeat)
   RandomFeature = 7,   // the noise-floor feature: (catalog, row, iteration)
+  Quality = 8,         // naive Bayes quality exponents: (source, draw)
 };
 
 // SplitMix64 finalizer: a bijective 64-bit mixer.

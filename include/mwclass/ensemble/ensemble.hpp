@@ -40,6 +40,9 @@ class Ensemble {
   const std::vector<std::string>& feature_names() const { return feature_names_; }
 
  private:
+  // Naive Bayes quality exponents: each source's feature uncertainties.
+  Matrix feature_sigma(const catalog::Catalog& sources, const WorkItem& item) const;
+
   const Config& config_;
   const catalog::Catalog& training_;
   physics::CrossSection cross_section_;

@@ -55,6 +55,16 @@
 //   (windowed) kernels at every prediction instead; so does a KDE whose table
 //   would need more than 2^18 nodes (a tiny bandwidth and a distant value).
 //
+// * Quality exponents (optional, Tranin et al. 2022): a per-source weight
+//   q_f multiplying the density term log p(x_f | C), so that noisy
+//   measurements count less. quality_exponents() makes them from the
+//   source's feature uncertainties sigma_f (in the units the model sees):
+//   q_f = (1/sigma_f) / mean(1/sigma_g) over the features g of f's category
+//   that are present and have sigma_g > 0; q_f = 1 where sigma_f is missing,
+//   0 or infinite (no uncertainty known). Within a category the mean
+//   exponent is therefore 1: quality reweights features, it does not change
+//   the category's weight. The presence term is not reweighted.
+//
 // * Classes with no training row get probability 0. Prior::Training uses the
 //   class frequencies, Uniform equal ones, Given the normalized given_priors
 //   (Tranin's "trueprop": the expected class proportions in the field).
@@ -139,11 +149,16 @@ class NaiveBayes : public Classifier {
   void fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,
            int n_threads) override;
   Matrix predict_proba(const Matrix& X, int n_threads) const override;
+  // With per-source quality exponents (X's shape; nullptr: all 1).
+  Matrix predict_proba(const Matrix& X, const Matrix* quality, int n_threads) const;
   std::vector<double> feature_importances() const override;  // all zeros
+
+  // Quality exponents from per-source feature uncertainties (X's shape).
+  Matrix quality_exponents(const Matrix& X, const Matrix& sigma) const;
 
   // The probability track of one row of X; its last step equals
   // predict_proba(X).row(row) bit for bit.
-  Explanation explain(const Matrix& X, Eigen::Index row) const;
+  Explanation explain(const Matrix& X, Eigen::Index row, const Matrix* quality = nullptr) const;
 
   // The fitted model, for tests and diagnostics. log_density is the floored
   // log p(x | C) prediction uses (tabulated unless grid_step = 0);
@@ -160,8 +175,8 @@ class NaiveBayes : public Classifier {
 
  private:
   template <typename Visit>
-  void score_row(const double* x, std::vector<double>& log_post, double& weight_sum,
-                 Visit&& visit) const;
+  void score_row(const double* x, const double* quality, std::vector<double>& log_post,
+                 double& weight_sum, Visit&& visit) const;
   const detail::KdeTable& table(int cls, int feature, const char* what) const;
   void check_fitted(const char* what) const;
 

@@ -168,3 +168,22 @@ TEST_CASE("location features: Galactic l, b appended as columns, usable by nb ca
   CHECK(r.track.steps.back() == "location");
   CHECK(r.track.steps[r.track.steps.size() - 2] == "location/gal_b");
 }
+
+TEST_CASE("nb quality exponents change the probabilities, not their chunking invariance") {
+  Fixture f;
+  f.config.classifier.model = "nb";
+  const auto item = f.bin();
+  const auto plain = ensemble::Ensemble(f.config, f.td).run(f.field, item, 1, false);
+  f.config.classifier.nb.quality = true;
+  const ensemble::Ensemble e(f.config, f.td);
+  const auto whole = e.run(f.field, item, 1, true);
+  CHECK(whole.probabilities.mean != plain.probabilities.mean);
+  CHECK(whole.track.values != plain.track.values);
+  const auto sources = f.field.subset({item.rows.begin(), item.rows.end()});
+  std::vector<ensemble::ChunkResult> chunks;
+  chunks.push_back(e.run_chunk(sources, item, {0, 1, 4}, 2));
+  chunks.push_back(e.run_chunk(sources, item, {0, 0, 1}, 1));
+  const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, true);
+  check_identical(whole, joined);
+  CHECK(whole.track.values == joined.track.values);
+}

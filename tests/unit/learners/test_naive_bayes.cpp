@@ -500,3 +500,55 @@ TEST_CASE("naive bayes: bandwidth fallbacks and the density floor") {
   for (double x : {0.0, 3.3e-9, 1e-8, 5.0, 1000.0, 1000.0 + 2e-9})
     CHECK(tiny.log_density(0, 0, x) == rel(tiny.log_density_direct(0, 0, x), 1e-12));
 }
+
+TEST_CASE("naive bayes quality exponents: 1/sigma normalized within the category, applied to densities") {
+  // Two classes, one category of three features, a second category of one.
+  const Matrix X = rows({{0.0, 0.0, 0.0, 0.0}, {0.4, -0.3, 0.2, 0.1}, {-0.2, 0.5, -0.4, 0.3},
+                         {2.0, 2.2, 1.8, 2.1}, {2.4, 1.7, 2.3, 1.9}, {1.6, 2.5, 2.1, 2.4}});
+  const Labels y = {0, 0, 0, 1, 1, 1};
+  NaiveBayesParams p;
+  p.feature_category = {0, 0, 0, 1};
+  p.category_names = {"a", "b"};
+  p.category_weights = {1.0, 1.0};
+  p.grid_step = 0;  // exact kernel sums
+  NaiveBayes nb(p);
+  nb.fit(X, y, 2, 0, 1);
+
+  const Matrix x = rows({{1.0, 0.8, kMissing, 1.2}, {1.0, 0.8, 0.9, 1.2}});
+  const Matrix sigma = rows({{0.5, 1.0, 0.25, 0.0}, {0.5, 1.0, kMissing, 0.3}});
+  const Matrix q = nb.quality_exponents(x, sigma);
+  // Row 0: feature 2 is missing, so the mean of 1/sigma is over (2, 1): 1.5.
+  CHECK(q(0, 0) == rel(2.0 / 1.5));
+  CHECK(q(0, 1) == rel(1.0 / 1.5));
+  CHECK(q(0, 2) == 1.0);
+  CHECK(q(0, 3) == 1.0);  // sigma 0: no uncertainty known
+  // Row 1: feature 2 has no sigma; category b has one feature, so q = 1.
+  CHECK(q(1, 0) == rel(2.0 / 1.5));
+  CHECK(q(1, 1) == rel(1.0 / 1.5));
+  CHECK(q(1, 2) == 1.0);
+  CHECK(q(1, 3) == rel(1.0));
+
+  // Posterior with the exponents, by hand from the model's log densities:
+  // log P(C) + (1/2) [q0 log p0 + q1 log p1 + q2 log p2] + (1/2) q3 log p3.
+  const Matrix proba = nb.predict_proba(x, &q, 1);
+  for (Eigen::Index i = 0; i < 2; ++i) {
+    double score[2];
+    for (int c = 0; c < 2; ++c) {
+      double a = 0.0;
+      for (int f = 0; f < 3; ++f)
+        if (!std::isnan(x(i, f))) a += q(i, f) * nb.log_density(c, f, x(i, f));
+      score[c] = nb.log_prior()[static_cast<std::size_t>(c)] + 0.5 * a +
+                 0.5 * q(i, 3) * nb.log_density(c, 3, x(i, 3));
+    }
+    const double p1 = 1.0 / (1.0 + std::exp(score[0] - score[1]));
+    CHECK(proba(i, 1) == rel(p1, 1e-12));
+  }
+  // Exponents of 1 reproduce the plain posterior; the track ends at the weighted one.
+  const Matrix ones = Matrix::Ones(2, 4);
+  CHECK(bit_identical(nb.predict_proba(x, &ones, 1), nb.predict_proba(x, 1)));
+  const Explanation e = nb.explain(x, 1, &q);
+  CHECK(bit_identical(e.steps.back().proba.data(), proba.data() + 2, 2));
+  CHECK(!bit_identical(nb.predict_proba(x, 1), proba));
+  CHECK_THROWS_WITH_AS(nb.quality_exponents(x, Matrix::Ones(1, 4)),
+                       doctest::Contains("both must be n x 4"), mwclass::Error);
+}

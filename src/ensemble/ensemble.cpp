@@ -226,24 +226,19 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     model->fit(x_fit, y_fit, n_classes,
                rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
-    Matrix p;
+    const auto* nb = dynamic_cast<const learners::NaiveBayes*>(model.get());
+    Matrix sigma_std, quality;  // nb quality: uncertainties in the model's (standardized) units
     if (nb_quality) {
-      const auto& nb = dynamic_cast<const learners::NaiveBayes&>(*model);
-      Matrix sigma_std = sigma;  // in the standardized units the model sees
+      sigma_std = sigma;
       for (Eigen::Index f = 0; f < sigma_std.cols(); ++f) sigma_std.col(f) /= standardizer.scale()(f);
-      const Matrix quality = nb.quality_exponents(x_pred, sigma_std);
-      p = nb.predict_proba(x_pred, &quality, threads);
-      if (want_track && it == 0) {
-        standardizer.transform(x_observed);
-        const Matrix observed_quality = nb.quality_exponents(x_observed, sigma_std);
-        out.track = explain_sources(nb, x_observed, &observed_quality);
-      }
-    } else {
-      p = model->predict_proba(x_pred, threads);
-      if (want_track && it == 0) {
-        standardizer.transform(x_observed);
-        out.track = explain_sources(dynamic_cast<const learners::NaiveBayes&>(*model), x_observed, nullptr);
-      }
+      quality = nb->quality_exponents(x_pred, sigma_std);
+    }
+    const Matrix p = nb_quality ? nb->predict_proba(x_pred, &quality, threads)
+                                : model->predict_proba(x_pred, threads);
+    if (want_track && it == 0) {
+      standardizer.transform(x_observed);
+      const Matrix observed_quality = nb_quality ? nb->quality_exponents(x_observed, sigma_std) : Matrix();
+      out.track = explain_sources(*nb, x_observed, nb_quality ? &observed_quality : nullptr);
     }
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)

@@ -102,7 +102,7 @@ struct NaiveBayesCategory {
 // The weighted naive Bayes model (learners/naive_bayes.hpp documents each choice).
 struct NaiveBayesConfig {
   std::vector<NaiveBayesCategory> categories;  // defaults(): spectrum, variability, multiwavelength
-  std::string missing = "skip";       // "skip": left out of the product; "presence": P(missing | C) term
+  std::string missing = "presence";   // "presence": P(missing | C) term (CV-chosen); "skip": left out
   double presence_weight = 1.0;       // exponent of the presence term (>= 0)
   std::string prior = "training";     // "training" | "uniform" | "given"
   std::vector<double> given_priors;   // prior = "given": one per class (expected field proportions)

@@ -21,7 +21,7 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
   app.description(
       "Classify every source of a field catalog. Sources are grouped into E(B-V) bins; per bin "
       "the training AGN are reddened to the bin's mean E(B-V), and a Monte-Carlo ensemble of "
-      "random forests gives each source a mean probability per class, its spread, quantiles "
+      "random forests (or of the --model learner) gives each source a mean probability per class, its spread, quantiles "
       "and the confidence threshold CT.\n"
       "Example: mpirun -np 4 mwclass classify --td td.csv --field field.csv --out results.h5 --mc 1000");
   o->config.add_to(app);

@@ -71,7 +71,7 @@ Runner add_loocv(CLI::App& app, const std::string& command_line) {
       "selected source is classified by an ensemble trained without it, with the full "
       "per-iteration pipeline of classify (MC sampling, reddening of the training AGN to the "
       "source's E(B-V) when the catalog has one and reddening is on, standardization, SMOTE, "
-      "forest). Evaluate the output with `mwclass report`.\n"
+      "forest — or the --model learner). Evaluate the output with `mwclass report`.\n"
       "Example: mpirun -np 8 mwclass loocv --td td.csv --out loocv.h5 --mc 100 --no-reddening");
   o->add_to(app);
   app.add_option("--subset", o->subset,

@@ -118,7 +118,8 @@ Runner add_tune_nb(CLI::App& app) {
                    evaluation_count, fmt::join(w, ", "), o->target, f1, s.macro_f1);
       return -f1;
     };
-    const auto before = (apply(start), cross_validate(config, td, o->folds));
+    apply(start);
+    const auto before = cross_validate(config, td, o->folds);
     learners::OptimOptions options;
     options.max_evaluations = o->evaluations;
     options.seed = config.seed;

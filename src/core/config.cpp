@@ -256,6 +256,8 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
       t.get("min_samples_leaf", p.min_samples_leaf);
       t.get("max_depth", p.max_depth);
       t.get("bootstrap", p.bootstrap);
+      t.get("class_weight_balanced", p.class_weight_balanced);
+      t.get("balanced_bootstrap", p.balanced_bootstrap);
     });
     read_section(r, "gbdt", origin, "classifier.gbdt", [&](TableReader& t) {
       auto& p = c.classifier.gbdt;
@@ -318,6 +320,8 @@ void Config::validate() const {
   require(classifier.forest.min_samples_split >= 2, "classifier.forest.min_samples_split must be >= 2");
   require(classifier.forest.min_samples_leaf >= 1, "classifier.forest.min_samples_leaf must be >= 1");
   require(classifier.forest.max_depth >= 0, "classifier.forest.max_depth must be >= 0");
+  require(classifier.forest.bootstrap || !classifier.forest.balanced_bootstrap,
+          "classifier.forest.balanced_bootstrap needs bootstrap = true");
   const std::string& model = classifier.model;
   if (model != "rf" && model != "gbdt" && model != "nb")
     fail("invalid configuration: classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"{}\")", model);
@@ -472,7 +476,9 @@ std::string Config::to_toml() const {
                                                  {"min_samples_split", p.min_samples_split},
                                                  {"min_samples_leaf", p.min_samples_leaf},
                                                  {"max_depth", p.max_depth},
-                                                 {"bootstrap", p.bootstrap}}},
+                                                 {"bootstrap", p.bootstrap},
+                                                 {"class_weight_balanced", p.class_weight_balanced},
+                                                 {"balanced_bootstrap", p.balanced_bootstrap}}},
                           {"gbdt", toml::table{{"n_rounds", g.n_rounds},
                                                {"learning_rate", g.learning_rate},
                                                {"max_depth", g.max_depth},

@@ -482,14 +482,42 @@ struct Builders {
   std::unique_ptr<TreeBuilder<Code, WideKey>> wide;
 };
 
-Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
-                std::vector<std::uint32_t>& weight, Builders<std::uint16_t>& b16,
-                Builders<std::uint32_t>& b32) {
+// Rows of each class, for the balanced bootstrap.
+std::vector<std::vector<std::uint32_t>> rows_by_class(const Encoded& data) {
+  std::vector<std::vector<std::uint32_t>> rows(static_cast<std::size_t>(data.n_classes));
+  for (std::size_t r = 0; r < data.n_rows; ++r)
+    rows[static_cast<std::size_t>(data.y[r])].push_back(static_cast<std::uint32_t>(r));
+  return rows;
+}
+
+// The tree's row weights: bootstrap counts (plain or per class) times the
+// class weights (empty: 1).
+void draw_weights(const Encoded& data, const ForestParams& params,
+                  const std::vector<std::vector<std::uint32_t>>& by_class,
+                  const std::vector<std::uint32_t>& class_weight, rng::Stream& stream,
+                  std::vector<std::uint32_t>& weight) {
   const std::size_t n = data.n_rows;
-  rng::Stream stream(key);
   std::fill(weight.begin(), weight.end(), params.bootstrap ? 0u : 1u);
-  if (params.bootstrap)
+  if (params.bootstrap && params.balanced_bootstrap) {
+    std::size_t present = 0;
+    for (const auto& rows : by_class) present += !rows.empty();
+    const std::size_t per_class = std::max<std::size_t>(1, (n + present / 2) / present);
+    for (const auto& rows : by_class)
+      if (!rows.empty())
+        for (std::size_t i = 0; i < per_class; ++i) ++weight[rows[stream.below(rows.size())]];
+  } else if (params.bootstrap) {
     for (std::size_t i = 0; i < n; ++i) ++weight[stream.below(n)];
+  }
+  if (!class_weight.empty())
+    for (std::size_t r = 0; r < n; ++r) weight[r] *= class_weight[static_cast<std::size_t>(data.y[r])];
+}
+
+Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
+                const std::vector<std::vector<std::uint32_t>>& by_class,
+                const std::vector<std::uint32_t>& class_weight, std::vector<std::uint32_t>& weight,
+                Builders<std::uint16_t>& b16, Builders<std::uint32_t>& b32) {
+  rng::Stream stream(key);
+  draw_weights(data, params, by_class, class_weight, stream, weight);
   const std::uint32_t max_count = *std::max_element(weight.begin(), weight.end());
   if (!data.narrow()) {
     if (!b32.wide) b32.wide = std::make_unique<TreeBuilder<std::uint32_t, WideKey>>(data, params, mtry);
@@ -507,6 +535,11 @@ Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::
 // its own stream, so the result does not depend on n_threads.
 void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
           int n_threads, std::vector<Tree>& trees) {
+  const auto by_class = params.balanced_bootstrap ? rows_by_class(data)
+                                                  : std::vector<std::vector<std::uint32_t>>();
+  const auto class_weight = params.class_weight_balanced
+                                ? balanced_class_weights(data.y, data.n_classes)
+                                : std::vector<std::uint32_t>();
   std::exception_ptr error;
   // Exceptions (only std::bad_alloc is possible) must not leave the parallel
   // region; the first one is rethrown after it.
@@ -519,8 +552,9 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
     for (int t = 0; t < params.n_trees; ++t) {
       try {
         weight.resize(data.n_rows);
-        trees[static_cast<std::size_t>(t)] = build_tree(
-            data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}), weight, b16, b32);
+        trees[static_cast<std::size_t>(t)] =
+            build_tree(data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}),
+                       by_class, class_weight, weight, b16, b32);
       } catch (...) {
 #pragma omp critical(mwclass_forest_error)
         if (!error) error = std::current_exception();
@@ -540,6 +574,24 @@ void check_finite(const Matrix& X, const char* what) {
 
 }  // namespace
 
+std::vector<std::uint32_t> balanced_class_weights(const Labels& y, int n_classes) {
+  std::vector<double> count(static_cast<std::size_t>(n_classes), 0.0);
+  for (int label : y) count[static_cast<std::size_t>(label)] += 1.0;
+  double n_max = 0.0;
+  int present = 0;
+  for (double c : count) {
+    n_max = std::max(n_max, c);
+    present += c > 0.0;
+  }
+  std::vector<std::uint32_t> weight(count.size(), 1);
+  if (present == 0) return weight;
+  const double q = std::max(1.0, std::floor(65536.0 / (present * n_max)));
+  for (std::size_t c = 0; c < count.size(); ++c)
+    if (count[c] > 0.0)
+      weight[c] = static_cast<std::uint32_t>(std::max(1.0, std::round(q * n_max / count[c])));
+  return weight;
+}
+
 RandomForest::RandomForest(ForestParams params) : params_(params) {
   if (params_.n_trees < 1) fail("random forest: n_trees must be >= 1 (got {})", params_.n_trees);
   if (params_.max_features < 0)
@@ -550,6 +602,8 @@ RandomForest::RandomForest(ForestParams params) : params_(params) {
     fail("random forest: min_samples_leaf must be >= 1 (got {})", params_.min_samples_leaf);
   if (params_.max_depth < 0)
     fail("random forest: max_depth must be >= 0 (got {})", params_.max_depth);
+  if (params_.balanced_bootstrap && !params_.bootstrap)
+    fail("random forest: balanced_bootstrap needs bootstrap");
 }
 
 void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,

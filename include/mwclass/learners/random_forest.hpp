@@ -23,7 +23,20 @@ struct ForestParams {
   int min_samples_leaf = 1;
   int max_depth = 0;          // 0: unlimited
   bool bootstrap = true;
+  // Class balancing without SMOTE (both off in MUWCLASS):
+  // class_weight_balanced: each row's bootstrap count is multiplied by its
+  //   class weight, sklearn's "balanced" n / (k n_c) made integer: w_c =
+  //   max(1, round(Q n_max / n_c)) with Q = max(1, floor(2^16 / (k n_max))),
+  //   so weighted counts stay exact integers (rounding <= 1.5 % of a weight
+  //   on the CSCv2 training set);
+  // balanced_bootstrap: each tree draws round(n / k) rows with replacement
+  //   from every class present (k classes present, n rows).
+  bool class_weight_balanced = false;
+  bool balanced_bootstrap = false;
 };
+
+// The integer class weights of class_weight_balanced for labels y.
+std::vector<std::uint32_t> balanced_class_weights(const Labels& y, int n_classes);
 
 struct TreeNode {
   int feature = -1;       // -1 for a leaf

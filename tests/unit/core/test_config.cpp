@@ -63,4 +63,5 @@ TEST_CASE("config errors name the file and key") {
   CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nfeatures = [\"Fs\"]\n[[classifier.nb.categories]]\nname = \"y\"\nfeatures = [\"Fs\"]\n").find("feature 'Fs' is in two classifier.nb categories") != std::string::npos);
   CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nweight = -1\nfeatures = [\"Fs\"]\n").find("category 'x' needs weight >= 0") != std::string::npos);
   CHECK(message("[classifier]\nmodel = \"nb\"\n[classifier.nb]\nprior = \"uniform\"\n") == "no error");
+  CHECK(message("[classifier.forest]\nbootstrap = false\nbalanced_bootstrap = true\n").find("balanced_bootstrap needs bootstrap = true") != std::string::npos);
 }

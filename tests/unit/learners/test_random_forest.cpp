@@ -508,3 +508,74 @@ TEST_CASE("random forest: invalid input throws mwclass::Error") {
   CHECK_THROWS_AS(forest.predict_proba(nan), mwclass::Error);
   CHECK_THROWS_AS(forest.predict_proba(Matrix::Zero(2, 3)), mwclass::Error);
 }
+
+TEST_CASE("random forest: balanced class weights, integer and exact on a 90:10 leaf") {
+  // Counts 100, 10, 0, 25: three classes present, n_max = 100,
+  // Q = floor(65536 / 300) = 218; w = round(218 * 100 / n_c).
+  Labels y;
+  for (int c : {0, 1, 3})
+    for (int i = 0; i < (c == 0 ? 100 : c == 1 ? 10 : 25); ++i) y.push_back(c);
+  const auto w = mwclass::learners::balanced_class_weights(y, 4);
+  CHECK(w == std::vector<std::uint32_t>{218, 2180, 1, 872});
+
+  // One all-constant leaf without bootstrap: 90 rows of class 0, 10 of class 1.
+  // Q = floor(65536 / 180) = 364, weights 364 and 3276 = 9 x 364: the weighted
+  // class totals are equal, so the leaf holds exactly (0.5, 0.5).
+  Matrix X = Matrix::Zero(100, 2);
+  Labels y2(100, 0);
+  for (int i = 90; i < 100; ++i) y2[static_cast<std::size_t>(i)] = 1;
+  ForestParams params = single_tree();
+  params.class_weight_balanced = true;
+  RandomForest forest(params);
+  forest.fit(X, y2, 2, 3);
+  const double* value = leaf_value(forest.trees()[0], 0);
+  CHECK(value[0] == 0.5);
+  CHECK(value[1] == 0.5);
+  // Splits stay exhaustive-best with weights beyond the packed-key range.
+  mwclass::rng::Stream s(4);
+  Matrix Xs(400, 2);
+  Labels ys(400);
+  for (int i = 0; i < 400; ++i) {
+    Xs(i, 0) = s.normal();
+    Xs(i, 1) = std::round(s.normal() * 2.0);
+    ys[static_cast<std::size_t>(i)] = i < 40 ? 1 : 0;
+    if (i < 40) Xs(i, 0) += 1.5;
+  }
+  // Shallow trees keep mixed leaves, whose fractions the weights tilt towards
+  // the minority: its recall rises.
+  ForestParams plain;
+  plain.n_trees = 30;
+  plain.max_depth = 2;
+  ForestParams weighted = plain;
+  weighted.class_weight_balanced = true;
+  RandomForest a(weighted), b(plain);
+  a.fit(Xs, ys, 2, 8);
+  b.fit(Xs, ys, 2, 8);
+  auto minority_recall = [&](const RandomForest& f) {
+    const Matrix p = f.predict_proba(Xs);
+    int hit = 0;
+    for (int i = 0; i < 40; ++i) hit += p(i, 1) > p(i, 0);
+    return hit / 40.0;
+  };
+  INFO("minority recall weighted ", minority_recall(a), ", plain ", minority_recall(b));
+  CHECK(minority_recall(a) > minority_recall(b) + 0.2);
+}
+
+TEST_CASE("random forest: balanced bootstrap draws the same number of rows per class") {
+  // All-constant X: each tree is one leaf holding its drawn class fractions,
+  // round(n / k) = round(30 / 3) = 10 draws per class: exactly 1/3 each.
+  Matrix X = Matrix::Zero(30, 1);
+  Labels y(30, 0);
+  for (int i = 20; i < 27; ++i) y[static_cast<std::size_t>(i)] = 1;
+  for (int i = 27; i < 30; ++i) y[static_cast<std::size_t>(i)] = 2;
+  ForestParams params;
+  params.n_trees = 5;
+  params.balanced_bootstrap = true;
+  RandomForest forest(params);
+  forest.fit(X, y, 3, 12);
+  for (const Tree& tree : forest.trees()) {
+    REQUIRE(tree.nodes.size() == 1);
+    const double* value = leaf_value(tree, 0);
+    for (int c = 0; c < 3; ++c) CHECK(value[c] == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+  }
+}

@@ -148,6 +148,19 @@ double eval_kde(const KdeTable& kde, double x) {
   return std::max(kde.log_norm + std::log(sum), kde.log_floor);
 }
 
+// Floored log density at a training member's own value with its own kernel
+// left out: the other kernels' sum is exp(log p - log_norm) - 1 (the member's
+// kernel contributes exp(0) = 1), renormalized to n - 1 kernels. From the
+// table this inherits its interpolation error, which matters only when the
+// member is nearly isolated (then the floor applies).
+double eval_kde_leave_one_out(const KdeTable& kde, double x) {
+  const auto n = static_cast<double>(kde.values.size());
+  if (n < 2.0) return kde.log_floor;
+  const double others = std::exp(eval_kde(kde, x) - kde.log_norm) - 1.0;
+  if (!(others > 0.0)) return kde.log_floor;
+  return std::max(kde.log_norm + std::log(n / (n - 1.0)) + std::log(others), kde.log_floor);
+}
+
 // Exact floored log density: every kernel, log-sum-exp.
 double eval_kde_exact(const KdeTable& kde, double x) {
   double top = -kInf;
@@ -360,6 +373,47 @@ void NaiveBayes::fit(const Matrix& X, const Labels& y, int n_classes, std::uint6
   if (error) std::rethrow_exception(error);
   n_classes_ = n_classes;
   n_features_ = static_cast<int>(n_features);
+
+  // Outlier reference: every training member's own-class score with its own
+  // kernels left out, sorted per class.
+  member_scores_.assign(c_count, {});
+  std::vector<double> log_post;
+  double weight_sum = 0.0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const int c = y[static_cast<std::size_t>(i)];
+    if (!std::isfinite(log_prior_[static_cast<std::size_t>(c)])) continue;  // a zero given prior
+    score_row(X.data() + i * X.cols(), nullptr, c, log_post, weight_sum,
+              [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
+    member_scores_[static_cast<std::size_t>(c)].push_back(
+        -(log_post[static_cast<std::size_t>(c)] - log_prior_[static_cast<std::size_t>(c)]) / std::log(10.0));
+  }
+  for (auto& scores : member_scores_) std::sort(scores.begin(), scores.end());
+}
+
+std::vector<OutlierScore> NaiveBayes::outlier_scores(const Matrix& X, const Matrix* quality) const {
+  check_fitted("outlier_scores");
+  if (X.cols() != n_features_)
+    fail("naive bayes outlier_scores: X has {} columns, the model was fitted on {}", X.cols(), n_features_);
+  std::vector<OutlierScore> out(static_cast<std::size_t>(X.rows()));
+  std::vector<double> log_post;
+  double weight_sum = 0.0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr, -1,
+              log_post, weight_sum, [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
+    const auto best = static_cast<std::size_t>(
+        std::max_element(log_post.begin(), log_post.end()) - log_post.begin());
+    OutlierScore& o = out[static_cast<std::size_t>(i)];
+    o.best_class = static_cast<int>(best);
+    o.score = -(log_post[best] - log_prior_[best]) / std::log(10.0);
+    const auto& members = member_scores_[best];
+    const auto at_least = members.end() - std::lower_bound(members.begin(), members.end(), o.score);
+    o.percentile = members.empty() ? 0.0 : static_cast<double>(at_least) / static_cast<double>(members.size());
+  }
+  return out;
+}
+
+double NaiveBayes::log_density_leave_one_out(int cls, int feature, double x) const {
+  return eval_kde_leave_one_out(table(cls, feature, "log_density_leave_one_out"), x);
 }
 
 void NaiveBayes::check_fitted(const char* what) const {
@@ -370,8 +424,8 @@ void NaiveBayes::check_fitted(const char* what) const {
 // called after each used feature (with the running log scores including the
 // category's partial sum) and after each category.
 template <typename Visit>
-void NaiveBayes::score_row(const double* x, const double* quality, std::vector<double>& log_post,
-                           double& weight_sum, Visit&& visit) const {
+void NaiveBayes::score_row(const double* x, const double* quality, int own_class,
+                           std::vector<double>& log_post, double& weight_sum, Visit&& visit) const {
   const auto c_count = static_cast<std::size_t>(n_classes_);
   const auto n_features = static_cast<std::size_t>(n_features_);
   const bool presence = params_.missing == Params::MissingMode::Presence;
@@ -404,9 +458,14 @@ void NaiveBayes::score_row(const double* x, const double* quality, std::vector<d
           double add = 0.0;
           if (presence)
             add += params_.presence_weight * (missing ? log_missing_[cf] : log_present_[cf]);
-          if (!missing && kde_index_[cf] >= 0)
+          if (!missing && kde_index_[cf] >= 0) {
+            const KdeTable& kde = kdes_[static_cast<std::size_t>(kde_index_[cf])];
+            // A training member scored against its own class: its kernel left out.
+            const bool own = static_cast<int>(c) == own_class &&
+                             kde_index_[cf] == static_cast<int>(cf);
             add += (quality ? quality[f] : 1.0) *
-                   eval_kde(kdes_[static_cast<std::size_t>(kde_index_[cf])], x[f]);
+                   (own ? eval_kde_leave_one_out(kde, x[f]) : eval_kde(kde, x[f]));
+          }
           partial[c] += add;
         }
       }
@@ -464,7 +523,7 @@ Matrix NaiveBayes::predict_proba(const Matrix& X, const Matrix* quality, int n_t
     double weight_sum = 0.0;
 #pragma omp for schedule(static)
     for (std::ptrdiff_t i = 0; i < n_rows; ++i) {
-      score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr,
+      score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr, -1,
                 log_post, weight_sum,
                 [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
       normalize(log_post, proba.data() + i * n_classes_);
@@ -496,7 +555,7 @@ Explanation NaiveBayes::explain(const Matrix& X, Eigen::Index row, const Matrix*
   out.steps.push_back(std::move(prior));
 
   std::vector<double> log_post;
-  score_row(x.data(), quality ? quality->data() + row * X.cols() : nullptr, log_post, out.weight_sum,
+  score_row(x.data(), quality ? quality->data() + row * X.cols() : nullptr, -1, log_post, out.weight_sum,
             [&](ExplainStep::Kind kind, int t, int f, bool contributed,
                 const std::vector<double>& scores) {
               ExplainStep step;

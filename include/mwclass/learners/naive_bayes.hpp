@@ -65,6 +65,15 @@
 //   exponent is therefore 1: quality reweights features, it does not change
 //   the category's weight. The presence term is not reweighted.
 //
+// * Outlier measure (Tranin et al. 2022): for a source, score = -log10 of the
+//   best class's weighted likelihood (Π_t L(C|t)^α_t)^(1/A) — the posterior's
+//   data term, without the prior — and its percentile: the fraction of that
+//   class's training members whose own score, computed with their own kernel
+//   left out of their class's densities (leave-one-out), is at least as high.
+//   A percentile near 0 means the source is less like the class than nearly
+//   all of its members. The presence probabilities are not recomputed
+//   leave-one-out (one member moves them by < 1/n_C).
+//
 // * Classes with no training row get probability 0. Prior::Training uses the
 //   class frequencies, Uniform equal ones, Given the normalized given_priors
 //   (Tranin's "trueprop": the expected class proportions in the field).
@@ -121,6 +130,12 @@ struct ExplainStep {
   std::vector<double> proba;   // n_classes, sums to 1
 };
 
+struct OutlierScore {
+  int best_class = -1;
+  double score = 0.0;       // -log10 weighted likelihood of best_class
+  double percentile = 0.0;  // fraction of best_class's members scoring >= score (leave-one-out)
+};
+
 struct Explanation {
   double weight_sum = 0.0;          // A, the Σ α_t used for this source
   std::vector<ExplainStep> steps;   // prior, then per category: its features, the category
@@ -153,6 +168,9 @@ class NaiveBayes : public Classifier {
   Matrix predict_proba(const Matrix& X, const Matrix* quality, int n_threads) const;
   std::vector<double> feature_importances() const override;  // all zeros
 
+  // Outlier measure of every row (quality: per-source exponents or nullptr).
+  std::vector<OutlierScore> outlier_scores(const Matrix& X, const Matrix* quality = nullptr) const;
+
   // Quality exponents from per-source feature uncertainties (X's shape).
   Matrix quality_exponents(const Matrix& X, const Matrix& sigma) const;
 
@@ -166,6 +184,8 @@ class NaiveBayes : public Classifier {
   // the feature had no present training value or the class no training row.
   double log_density(int cls, int feature, double x) const;
   double log_density_direct(int cls, int feature, double x) const;  // exact sum, floored
+  // At a training member's own value, with its kernel left out (table-based).
+  double log_density_leave_one_out(int cls, int feature, double x) const;
   double bandwidth(int cls, int feature) const;
   double presence_probability(int cls, int feature) const;  // P(present_f | C)
   const std::vector<double>& log_prior() const { return log_prior_; }
@@ -175,8 +195,9 @@ class NaiveBayes : public Classifier {
 
  private:
   template <typename Visit>
-  void score_row(const double* x, const double* quality, std::vector<double>& log_post,
-                 double& weight_sum, Visit&& visit) const;
+  // own_class >= 0: x is a training member of that class, scored leave-one-out.
+  void score_row(const double* x, const double* quality, int own_class,
+                 std::vector<double>& log_post, double& weight_sum, Visit&& visit) const;
   const detail::KdeTable& table(int cls, int feature, const char* what) const;
   void check_fitted(const char* what) const;
 
@@ -193,6 +214,7 @@ class NaiveBayes : public Classifier {
   std::vector<int> kde_index_;          // [cls * n_features + f] -> kdes_ index, -1: no density
   std::vector<double> log_present_, log_missing_;  // [cls * n_features + f]
   std::vector<char> has_density_;       // per feature: some present training value
+  std::vector<std::vector<double>> member_scores_;  // per class: members' LOO outlier scores, sorted
 };
 
 }  // namespace mwclass::learners

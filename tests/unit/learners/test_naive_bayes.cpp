@@ -552,3 +552,41 @@ TEST_CASE("naive bayes quality exponents: 1/sigma normalized within the category
   CHECK_THROWS_WITH_AS(nb.quality_exponents(x, Matrix::Ones(1, 4)),
                        doctest::Contains("both must be n x 4"), mwclass::Error);
 }
+
+TEST_CASE("naive bayes outlier measure: leave-one-out densities by hand, a planted outlier") {
+  // Leave-one-out density of a member at its own value, written out: class 0
+  // has the values {0, 0.5, 2} of feature 0.
+  {
+    const Matrix X = rows({{0.0}, {0.5}, {2.0}, {5.0}, {5.5}, {6.5}});
+    const Labels y = {0, 0, 0, 1, 1, 1};
+    NaiveBayesParams p;
+    p.grid_step = 0;  // exact sums
+    p.density_floor = 1e-12;
+    NaiveBayes nb(p);
+    nb.fit(X, y, 2, 0, 1);
+    const double h = nb.bandwidth(0, 0);
+    const double expected = std::log(kde({0.5, 2.0}, h, 0.0));
+    CHECK(nb.log_density_leave_one_out(0, 0, 0.0) == rel(expected, 1e-9));
+  }
+  // Two blobs; the centre of blob 0 is typical, a point far from both is not.
+  Matrix X;
+  Labels y;
+  blobs(21, 400, 2, 6.0, X, y);
+  NaiveBayes nb;
+  nb.fit(X, y, 2, 0, 1);
+  const Matrix sources = rows({{0.0, 0.0}, {6.0, 6.0}, {3.0, 30.0}, {2.5, 2.5}});
+  const auto o = nb.outlier_scores(sources);
+  REQUIRE(o.size() == 4);
+  CHECK(o[0].best_class == 0);
+  CHECK(o[1].best_class == 1);
+  CHECK(o[0].percentile > 0.3);  // as likely as a typical member
+  CHECK(o[1].percentile > 0.3);
+  CHECK(o[2].percentile == 0.0);  // beyond every member
+  CHECK(o[2].score > o[0].score + 3.0);
+  CHECK(o[3].percentile < o[0].percentile);  // between the blobs: less typical
+  // The score is the posterior's data term: -log10 of the weighted likelihood.
+  const double ln10 = std::log(10.0);
+  // One category ("all") of weight 1: L = p(x0 | C) p(x1 | C).
+  const double by_hand = -(nb.log_density(0, 0, 0.0) + nb.log_density(0, 1, 0.0)) / ln10;
+  CHECK(o[0].score == rel(by_hand, 1e-12));
+}

@@ -248,6 +248,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
     r.get("model", c.classifier.model);
     r.get("missing_flag", c.classifier.missing_flag);
     r.get("confidence_threshold", c.classifier.confidence_threshold);
+    r.get("outlier_percentile", c.classifier.outlier_percentile);
     read_section(r, "forest", origin, "classifier.forest", [&](TableReader& t) {
       auto& p = c.classifier.forest;
       t.get("n_trees", p.n_trees);
@@ -322,6 +323,8 @@ void Config::validate() const {
   require(classifier.forest.max_depth >= 0, "classifier.forest.max_depth must be >= 0");
   require(classifier.forest.bootstrap || !classifier.forest.balanced_bootstrap,
           "classifier.forest.balanced_bootstrap needs bootstrap = true");
+  require(classifier.outlier_percentile >= 0 && classifier.outlier_percentile <= 1,
+          "classifier.outlier_percentile must be in [0, 1]");
   const std::string& model = classifier.model;
   if (model != "rf" && model != "gbdt" && model != "nb")
     fail("invalid configuration: classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"{}\")", model);
@@ -471,6 +474,7 @@ std::string Config::to_toml() const {
                           {"model", classifier.model},
                           {"missing_flag", classifier.missing_flag},
                           {"confidence_threshold", classifier.confidence_threshold},
+                          {"outlier_percentile", classifier.outlier_percentile},
                           {"forest", toml::table{{"n_trees", p.n_trees},
                                                  {"max_features", p.max_features},
                                                  {"min_samples_split", p.min_samples_split},

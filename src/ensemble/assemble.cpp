@@ -90,6 +90,19 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
         std::copy_n(r.per_iteration.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
                     out.per_iteration.begin() + static_cast<std::ptrdiff_t>(r.rows[j] * stride));
   }
+  // Naive Bayes outlier measure (every item has it).
+  if (!bins.empty() && std::all_of(bins.begin(), bins.end(),
+                                   [](const WorkResult& r) { return !r.outlier_score.empty(); })) {
+    out.outlier_score.assign(field.size(), 0.0);
+    out.outlier_percentile.assign(field.size(), 0.0);
+    out.outlier.assign(field.size(), 0);
+    for (const auto& r : bins)
+      for (std::size_t j = 0; j < r.rows.size(); ++j) {
+        out.outlier_score[r.rows[j]] = r.outlier_score[j];
+        out.outlier_percentile[r.rows[j]] = r.outlier_percentile[j];
+        out.outlier[r.rows[j]] = r.outlier_percentile[j] < config.classifier.outlier_percentile;
+      }
+  }
   // Naive Bayes probability tracks (every item has one, with the same steps).
   const bool tracked = !bins.empty() && std::all_of(bins.begin(), bins.end(), [&](const WorkResult& r) {
     return !r.track.empty() && r.track.steps == bins.front().track.steps;
@@ -125,6 +138,8 @@ void encode(ByteWriter& out, const WorkResult& r) {
   out.put(r.timing);
   out.put(r.track.steps);
   out.put(r.track.values);
+  out.put(r.outlier_score);
+  out.put(r.outlier_percentile);
 }
 
 void decode(ByteReader& in, WorkResult& r, int format) {
@@ -141,6 +156,10 @@ void decode(ByteReader& in, WorkResult& r, int format) {
   if (format >= 2) {
     in.get(r.track.steps);
     in.get(r.track.values);
+  }
+  if (format >= 3) {
+    in.get(r.outlier_score);
+    in.get(r.outlier_percentile);
   }
 }
 

@@ -235,6 +235,15 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     }
     const Matrix p = nb_quality ? nb->predict_proba(x_pred, &quality, threads)
                                 : model->predict_proba(x_pred, threads);
+    if (nb) {
+      const auto scores = nb->outlier_scores(x_pred, nb_quality ? &quality : nullptr);
+      if (out.outlier.empty()) out.outlier.assign(static_cast<std::size_t>(n_src) * chunk.count * 2, 0.0);
+      for (int j = 0; j < n_src; ++j) {
+        const std::size_t at = (static_cast<std::size_t>(j) * chunk.count + k) * 2;
+        out.outlier[at] = scores[static_cast<std::size_t>(j)].score;
+        out.outlier[at + 1] = scores[static_cast<std::size_t>(j)].percentile;
+      }
+    }
     if (want_track && it == 0) {
       standardizer.transform(x_observed);
       const Matrix observed_quality = nb_quality ? nb->quality_exponents(x_observed, sigma_std) : Matrix();
@@ -319,6 +328,22 @@ WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, in
                                c.importances.begin() + static_cast<std::ptrdiff_t>((k + 1) * n_features));
     r.timing += c.timing;
     if (c.chunk.first == 0) r.track = c.track;
+  }
+  // Outlier measure: mean over the iterations, summed in iteration order.
+  if (!chunks.empty() && !chunks.front().outlier.empty()) {
+    r.outlier_score.assign(static_cast<std::size_t>(n_src), 0.0);
+    r.outlier_percentile.assign(static_cast<std::size_t>(n_src), 0.0);
+    for (const auto& c : chunks)  // sorted by first iteration above
+      for (int k = 0; k < c.chunk.count; ++k)
+        for (int j = 0; j < n_src; ++j) {
+          const std::size_t at = (static_cast<std::size_t>(j) * c.chunk.count + k) * 2;
+          r.outlier_score[static_cast<std::size_t>(j)] += c.outlier[at];
+          r.outlier_percentile[static_cast<std::size_t>(j)] += c.outlier[at + 1];
+        }
+    for (int j = 0; j < n_src; ++j) {
+      r.outlier_score[static_cast<std::size_t>(j)] /= n_iterations;
+      r.outlier_percentile[static_cast<std::size_t>(j)] /= n_iterations;
+    }
   }
   r.id = static_cast<int>(item.id);
   r.ebv = item.ebv;

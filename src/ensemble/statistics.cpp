@@ -60,6 +60,9 @@ Decision decide(const double* mean, const double* std, int n_classes, double ct_
   }
   d.confidence_threshold = ct;
   d.confident = ct >= ct_threshold;
+  double total = 0.0;
+  for (int c = 0; c < n_classes; ++c) total += mean[c];
+  d.margin = total > 0.0 ? 2.0 * mean[k] / total - 1.0 : 0.0;
   return d;
 }
 

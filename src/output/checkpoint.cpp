@@ -16,7 +16,7 @@ namespace mwclass::output {
 namespace fs = std::filesystem;
 
 namespace {
-// Item files start with kMagic + format number (1: before the naive Bayes track).
+// Item files start with kMagic + format number - 1 (ensemble/assemble.hpp).
 constexpr std::uint64_t kMagic = 0x31746b63776d0a00ULL;
 
 std::string read_text(const fs::path& path) {

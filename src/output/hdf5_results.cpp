@@ -227,10 +227,11 @@ void write_sources(hid_t file, const ClassificationResult& r) {
   const std::size_t n = r.names.size();
   std::vector<int> class_index(n);
   std::vector<std::string> class_name(n);
-  std::vector<double> class_prob(n), e_class_prob(n), ct(n);
+  std::vector<double> class_prob(n), e_class_prob(n), ct(n), margin(n);
   std::vector<std::uint8_t> confident(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Decision& d = r.decisions[i];
+    margin[i] = d.margin;
     class_index[i] = d.predicted_class;
     if (d.predicted_class >= 0) class_name[i] = r.class_names[d.predicted_class];
     class_prob[i] = d.class_prob;
@@ -268,6 +269,18 @@ void write_sources(hid_t file, const ClassificationResult& r) {
                 {"confidence threshold, min over c != pred of (P_pred - P_c)/(e_P_pred + e_P_c)"});
   write_bytes(group, g, "confident", confident,
               {"1 if CT >= the configured confidence threshold, else 0"});
+  write_doubles(group, g, "margin", margin,
+                {"Tranin et al.'s margin 2 max(P) / sum(P) - 1 of the mean probabilities"});
+  if (!r.outlier_score.empty()) {
+    const std::vector<std::uint8_t> flag(r.outlier.begin(), r.outlier.end());
+    write_doubles(group, g, "outlier_score", r.outlier_score,
+                  {"nb: -log10 of the best class's weighted likelihood, mean over iterations"});
+    write_doubles(group, g, "outlier_percentile", r.outlier_percentile,
+                  {"nb: fraction of the best class's training members (scored leave-one-out) "
+                   "whose score is at least the source's, mean over iterations"});
+    write_bytes(group, g, "outlier", flag,
+                {"nb: 1 if outlier_percentile < the configured classifier.outlier_percentile"});
+  }
   if (!r.truth.empty())
     write_ints(group, g, "true_class_index", r.truth,
                {"index into /classes of the true class (evaluation runs: the training label)"});
@@ -762,6 +775,20 @@ ClassificationResult read_results(const std::string& path) {
         d.e_class_prob = e_class_prob[i];
         d.confidence_threshold = ct[i];
         d.confident = confident[i] != 0;
+      }
+      const auto exists = [&](const char* name) {
+        return check(H5Lexists(group, name, H5P_DEFAULT), "looking up",
+                     fmt::format("dataset '/sources/{}'", name)) > 0;
+      };
+      if (exists("margin")) {
+        const auto margin = read_vector<double>(group, g, "margin", n);
+        for (hsize_t i = 0; i < n; ++i) r.decisions[i].margin = margin[i];
+      }
+      if (exists("outlier_score")) {
+        r.outlier_score = read_vector<double>(group, g, "outlier_score", n);
+        r.outlier_percentile = read_vector<double>(group, g, "outlier_percentile", n);
+        const auto flag = read_vector<std::uint8_t>(group, g, "outlier", n);
+        r.outlier.assign(flag.begin(), flag.end());
       }
       if (check(H5Lexists(group, "true_class_index", H5P_DEFAULT), "looking up",
                 "dataset '/sources/true_class_index'") > 0)

@@ -67,6 +67,7 @@ void encode_chunk_result(ByteWriter& w, const ensemble::ChunkResult& c) {
   w.put(c.importances);
   w.put(c.track.steps);
   w.put(c.track.values);
+  w.put(c.outlier);
   w.put(c.timing);
 }
 
@@ -76,6 +77,7 @@ void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
   r.get(c.importances);
   r.get(c.track.steps);
   r.get(c.track.values);
+  r.get(c.outlier);
   r.get(c.timing);
 }
 

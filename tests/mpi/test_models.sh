@@ -54,7 +54,14 @@ steps = [s.decode() for s in f['track/steps'][()]]
 assert t.shape == (len(f['sources/name']), len(steps), len(f['classes'])), t.shape
 assert np.allclose(t.sum(axis=2), 1.0), "track steps do not sum to 1"
 assert steps[0] == 'prior' and steps[-1] == 'multiwavelength', steps
+# Outlier measure (nb) and margin (every model).
+pct = f['sources/outlier_percentile'][()]
+assert ((pct >= 0) & (pct <= 1)).all(), "outlier percentiles outside [0, 1]"
+assert (f['sources/outlier'][()] == (pct < 0.01)).all(), "outlier flag does not follow the threshold"
+p = f['sources/P'][()]
+assert np.allclose(f['sources/margin'][()], 2 * p.max(axis=1) / p.sum(axis=1) - 1), "margin"
 PY
+"$PY" -c "import h5py; f = h5py.File('$WORK/rf.h5'); assert 'sources/margin' in f and 'sources/outlier' not in f"
 if "$MWCLASS" explain "$WORK/rf.h5" --source "$name" 2> "$WORK/err.txt"; then
   echo "FAIL: explain on a forest result succeeded"; exit 1
 fi

@@ -54,6 +54,10 @@ struct WorkResult {
   std::vector<double> importance_mean, importance_std;  // over iterations, per feature
   std::vector<double> per_iteration;  // optional: P of (source, iteration, class), row-major
   ProbabilityTrack track;             // naive Bayes only
+  // Outlier measure per source, mean over iterations (naive Bayes only; empty
+  // otherwise): -log10 weighted likelihood of the best class, and the fraction
+  // of that class's training members scoring at least as high.
+  std::vector<double> outlier_score, outlier_percentile;
   StageTimes timing;
 };
 
@@ -64,6 +68,7 @@ struct Decision {
   double e_class_prob = 0;   // its standard deviation
   double confidence_threshold = 0;  // CT
   bool confident = false;    // CT >= config threshold
+  double margin = 0;         // Tranin et al.: 2 max(P) / sum(P) - 1, from the mean probabilities
 };
 
 // The whole run, sources in field-catalog order.
@@ -82,6 +87,8 @@ struct ClassificationResult {
   std::vector<double> per_iteration;
   int kept_iterations = 0;
   ProbabilityTrack track;  // naive Bayes: n_sources x steps x classes
+  std::vector<double> outlier_score, outlier_percentile;  // naive Bayes: per source (else empty)
+  std::vector<char> outlier;  // outlier_percentile < classifier.outlier_percentile
 
   // Evaluation runs (loocv, cv) also store the truth and, for cv, every repeat.
   std::string evaluation;            // "", "loocv" or "cv"

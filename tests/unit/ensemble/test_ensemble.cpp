@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "mwclass/catalog/synthetic.hpp"
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/ensemble/assemble.hpp"
@@ -135,17 +138,74 @@ TEST_CASE("work results encode and decode; format-1 checkpoints (no track) are s
   CHECK(back.track.steps == result.track.steps);
   CHECK(back.track.values == result.track.values);
 
-  // Format 1 ended after the timing: the same bytes without the track.
-  ensemble::WorkResult no_track = result;
-  no_track.track = {};
+  CHECK(back.outlier_score == result.outlier_score);
+  CHECK(back.outlier_percentile == result.outlier_percentile);
+
+  // Format 2 ended after the track, format 1 after the timing: the same bytes
+  // without the trailing (empty) vectors.
+  ensemble::WorkResult older = result;
+  older.outlier_score.clear();
+  older.outlier_percentile.clear();
+  ByteWriter w2;
+  ensemble::encode(w2, older);
+  std::vector<char> v2(w2.bytes().begin(), w2.bytes().end() - 16);  // two empty vectors
+  ByteReader r2(v2);
+  ensemble::WorkResult format2;
+  ensemble::decode(r2, format2, 2);
+  check_identical(result, format2);
+  CHECK(format2.track.values == result.track.values);
+  CHECK(format2.outlier_score.empty());
+  older.track = {};
   ByteWriter w1;
-  ensemble::encode(w1, no_track);
-  std::vector<char> v1(w1.bytes().begin(), w1.bytes().end() - 16);  // two empty vectors
+  ensemble::encode(w1, older);
+  std::vector<char> v1(w1.bytes().begin(), w1.bytes().end() - 32);  // four empty vectors
   ByteReader r1(v1);
-  ensemble::WorkResult old;
-  ensemble::decode(r1, old, 1);
-  check_identical(result, old);
-  CHECK(old.track.empty());
+  ensemble::WorkResult format1;
+  ensemble::decode(r1, format1, 1);
+  check_identical(result, format1);
+  CHECK(format1.track.empty());
+}
+
+TEST_CASE("nb outlier measure in the ensemble: a planted outlier is flagged, chunking does not matter") {
+  Fixture f;
+  f.config.classifier.model = "nb";
+  auto item = f.bin();
+  // Plant: source row 5 gets a spectrum no class has (soft band 10^4 times
+  // brighter, hard band 10^4 times fainter) and colours no star or galaxy has
+  // (magnitudes shifted by +-8 alternately), in every band.
+  const auto planted = static_cast<Eigen::Index>(5);
+  catalog::Catalog field = f.field;
+  field.xray_flux(planted, 0) *= 1e4;
+  field.xray_flux(planted, field.xray_flux.cols() - 1) *= 1e-4;
+  for (Eigen::Index b = 0; b < field.mag.cols(); ++b) {
+    field.mag(planted, b) = 14.0 + (b % 2 ? 8.0 : -8.0);
+    field.mag_error(planted, b) = 0.05;
+  }
+  const ensemble::Ensemble e(f.config, f.td);
+  const auto whole = e.run(field, item, 1, false);
+  REQUIRE(whole.outlier_score.size() == item.rows.size());
+  const auto at = static_cast<std::size_t>(
+      std::find(item.rows.begin(), item.rows.end(), static_cast<std::uint64_t>(planted)) - item.rows.begin());
+  REQUIRE(at < item.rows.size());
+  CHECK(whole.outlier_percentile[at] < 0.01);
+  int typical = 0;
+  for (std::size_t j = 0; j < item.rows.size(); ++j) {
+    CHECK(whole.outlier_percentile[j] >= 0.0);
+    CHECK(whole.outlier_percentile[j] <= 1.0);
+    if (j != at) typical += whole.outlier_percentile[j] > 0.05;
+    if (j != at) CHECK(whole.outlier_score[j] < whole.outlier_score[at]);
+  }
+  CHECK(typical >= static_cast<int>(item.rows.size()) - 4);
+  const auto sources = field.subset({item.rows.begin(), item.rows.end()});
+  std::vector<ensemble::ChunkResult> chunks;
+  chunks.push_back(e.run_chunk(sources, item, {0, 2, 3}, 1));
+  chunks.push_back(e.run_chunk(sources, item, {0, 0, 2}, 2));
+  const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, false);
+  CHECK(joined.outlier_score == whole.outlier_score);
+  CHECK(joined.outlier_percentile == whole.outlier_percentile);
+  // Other models have no outlier measure (yet): empty.
+  f.config.classifier.model = "rf";
+  CHECK(ensemble::Ensemble(f.config, f.td).run(field, item, 1, false).outlier_score.empty());
 }
 
 TEST_CASE("location features: Galactic l, b appended as columns, usable by nb categories") {

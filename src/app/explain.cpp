@@ -48,7 +48,7 @@ Runner add_explain(CLI::App& app) {
     if (!r.truth.empty())
       fmt::print("true class: {}\n", r.class_names[static_cast<std::size_t>(r.truth[i])]);
     if (!r.outlier_score.empty())
-      fmt::print("outlier measure: -log10 L = {:.2f}, percentile among the class's training members "
+      fmt::print("outlier measure: score {:.2f}, percentile among the class's training members "
                  "{:.3f}{}; margin {:.3f}\n", r.outlier_score[i], r.outlier_percentile[i],
                  r.outlier[i] ? " (OUTLIER)" : "", d.margin);
     fmt::print("probability track (observed values, model of MC iteration 0):\n{:<28}", "after");

@@ -90,7 +90,7 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
         std::copy_n(r.per_iteration.begin() + static_cast<std::ptrdiff_t>(j * stride), stride,
                     out.per_iteration.begin() + static_cast<std::ptrdiff_t>(r.rows[j] * stride));
   }
-  // Naive Bayes outlier measure (every item has it).
+  // Outlier measure (every item has it; every model since format 3 items).
   if (!bins.empty() && std::all_of(bins.begin(), bins.end(),
                                    [](const WorkResult& r) { return !r.outlier_score.empty(); })) {
     out.outlier_score.assign(field.size(), 0.0);

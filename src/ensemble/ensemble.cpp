@@ -223,6 +223,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     }
     clock.lap(timing.smote);
 
+    model->set_outlier_members(x_train.rows());  // not SMOTE's synthetic rows
     model->fit(x_fit, y_fit, n_classes,
                rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
@@ -235,8 +236,9 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     }
     const Matrix p = nb_quality ? nb->predict_proba(x_pred, &quality, threads)
                                 : model->predict_proba(x_pred, threads);
-    if (nb) {
-      const auto scores = nb->outlier_scores(x_pred, nb_quality ? &quality : nullptr);
+    const auto scores = nb_quality ? nb->outlier_scores(x_pred, &quality)
+                                   : model->outlier_scores(x_pred, threads);
+    if (!scores.empty()) {
       if (out.outlier.empty()) out.outlier.assign(static_cast<std::size_t>(n_src) * chunk.count * 2, 0.0);
       for (int j = 0; j < n_src; ++j) {
         const std::size_t at = (static_cast<std::size_t>(j) * chunk.count + k) * 2;

@@ -71,6 +71,35 @@ int feature_index(std::string_view name, int n_features) {
   return index;
 }
 
+// A DMatrix over X (NaN = missing), no copy on our side.
+DMatrix make_dmatrix(const Matrix& X, int n_threads) {
+  DMatrixHandle handle = nullptr;
+  const std::string config = fmt::format(R"({{"missing": NaN, "nthread": {}}})", n_threads);
+  check(XGDMatrixCreateFromDense(array_interface(X).c_str(), config.c_str(), &handle),
+        "XGDMatrixCreateFromDense");
+  return DMatrix(handle);
+}
+
+// The leaf every row of `data` reaches in every tree, row-major n_rows x
+// n_trees (trees in XGBoost's order: round-major, then class).
+std::vector<std::int32_t> leaf_indices(BoosterHandle booster, DMatrixHandle data,
+                                       std::size_t n_rows, std::size_t& n_trees) {
+  bst_ulong const* shape = nullptr;
+  bst_ulong dim = 0;
+  float const* result = nullptr;
+  const char* config = R"({"type": 6, "training": false, "iteration_begin": 0, )"
+                       R"("iteration_end": 0, "strict_shape": true})";
+  check(XGBoosterPredictFromDMatrix(booster, data, config, &shape, &dim, &result),
+        "XGBoosterPredictFromDMatrix(leaf)");
+  if (dim < 2 || shape[0] != static_cast<bst_ulong>(n_rows))
+    fail("gradient boosting: XGBoost returned leaf indices of an unexpected shape");
+  n_trees = 1;
+  for (bst_ulong d = 1; d < dim; ++d) n_trees *= static_cast<std::size_t>(shape[d]);
+  std::vector<std::int32_t> leaves(n_rows * n_trees);
+  for (std::size_t k = 0; k < leaves.size(); ++k) leaves[k] = static_cast<std::int32_t>(result[k]);
+  return leaves;
+}
+
 }  // namespace
 
 void GradientBoosting::BoosterFree::operator()(void* handle) const noexcept {
@@ -138,14 +167,7 @@ void GradientBoosting::fit(const Matrix& X, const Labels& y, int n_classes, std:
   }
   n_threads = std::max(1, n_threads);
 
-  DMatrix train;
-  {
-    DMatrixHandle handle = nullptr;
-    const std::string config = fmt::format(R"({{"missing": NaN, "nthread": {}}})", n_threads);
-    check(XGDMatrixCreateFromDense(array_interface(X).c_str(), config.c_str(), &handle),
-          "XGDMatrixCreateFromDense");
-    train.reset(handle);
-  }
+  DMatrix train = make_dmatrix(X, n_threads);
   check(XGDMatrixSetFloatInfo(train.get(), "label", labels.data(), labels.size()),
         "XGDMatrixSetFloatInfo(label)");
   if (params_.balance_classes) {
@@ -202,8 +224,17 @@ void GradientBoosting::fit(const Matrix& X, const Labels& y, int n_classes, std:
       std::fill(importances.begin(), importances.end(), 0.0);
   }
 
+  // Outlier reference: the members' leaves (no subsampling by default, so
+  // every tree counts for every member).
+  LeafTable members;
+  members.n_rows = static_cast<std::size_t>(outlier_members(X.rows()));
+  members.leaf = leaf_indices(b, train.get(), static_cast<std::size_t>(X.rows()), members.n_trees);
+  members.leaf.resize(members.n_rows * members.n_trees);
+
   booster_ = std::move(booster);
   booster_threads_ = n_threads;
+  member_leaves_ = std::move(members);
+  member_class_.assign(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(member_leaves_.n_rows));
   n_classes_ = n_classes;
   n_features_ = p;
   importances_ = std::move(importances);
@@ -244,6 +275,20 @@ Matrix GradientBoosting::predict_proba(const Matrix& X, int n_threads) const {
       proba(i, static_cast<Eigen::Index>(k)) = static_cast<double>(row[k]) / total;
   }
   return proba;
+}
+
+std::vector<OutlierScore> GradientBoosting::outlier_scores(const Matrix& X, int n_threads) const {
+  const Matrix proba = predict_proba(X, n_threads);  // checks fit and shape, sets nthread
+  std::vector<int> best(static_cast<std::size_t>(X.rows()));
+  for (Eigen::Index i = 0; i < X.rows(); ++i) proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);
+  LeafTable sources;
+  sources.n_rows = static_cast<std::size_t>(X.rows());
+  sources.n_trees = member_leaves_.n_trees;
+  if (X.rows() > 0) {
+    const DMatrix data = make_dmatrix(X, std::max(1, n_threads));
+    sources.leaf = leaf_indices(booster_.get(), data.get(), sources.n_rows, sources.n_trees);
+  }
+  return proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
 }
 
 std::vector<double> GradientBoosting::feature_importances() const {

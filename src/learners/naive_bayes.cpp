@@ -379,7 +379,7 @@ void NaiveBayes::fit(const Matrix& X, const Labels& y, int n_classes, std::uint6
   member_scores_.assign(c_count, {});
   std::vector<double> log_post;
   double weight_sum = 0.0;
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+  for (Eigen::Index i = 0; i < outlier_members(X.rows()); ++i) {
     const int c = y[static_cast<std::size_t>(i)];
     if (!std::isfinite(log_prior_[static_cast<std::size_t>(c)])) continue;  // a zero given prior
     score_row(X.data() + i * X.cols(), nullptr, c, log_post, weight_sum,
@@ -405,9 +405,7 @@ std::vector<OutlierScore> NaiveBayes::outlier_scores(const Matrix& X, const Matr
     OutlierScore& o = out[static_cast<std::size_t>(i)];
     o.best_class = static_cast<int>(best);
     o.score = -(log_post[best] - log_prior_[best]) / std::log(10.0);
-    const auto& members = member_scores_[best];
-    const auto at_least = members.end() - std::lower_bound(members.begin(), members.end(), o.score);
-    o.percentile = members.empty() ? 0.0 : static_cast<double>(at_least) / static_cast<double>(members.size());
+    o.percentile = fraction_at_least(member_scores_[best], o.score);
   }
   return out;
 }

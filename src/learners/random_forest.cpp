@@ -533,8 +533,11 @@ Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::
 
 // Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
 // its own stream, so the result does not depend on n_threads.
+// out_of_bag (n_members x n_trees, row-major) receives 1 where the tree's
+// sample missed the member row.
 void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
-          int n_threads, std::vector<Tree>& trees) {
+          int n_threads, std::vector<Tree>& trees, std::size_t n_members,
+          std::vector<std::uint8_t>& out_of_bag) {
   const auto by_class = params.balanced_bootstrap ? rows_by_class(data)
                                                   : std::vector<std::vector<std::uint32_t>>();
   const auto class_weight = params.class_weight_balanced
@@ -555,6 +558,9 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
         trees[static_cast<std::size_t>(t)] =
             build_tree(data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}),
                        by_class, class_weight, weight, b16, b32);
+        for (std::size_t m = 0; m < n_members; ++m)
+          out_of_bag[m * static_cast<std::size_t>(params.n_trees) + static_cast<std::size_t>(t)] =
+              weight[m] == 0;
       } catch (...) {
 #pragma omp critical(mwclass_forest_error)
         if (!error) error = std::current_exception();
@@ -632,11 +638,49 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   mtry = std::clamp(mtry, 1, p);
 
   std::vector<Tree> trees(static_cast<std::size_t>(params_.n_trees));
-  grow(data, params_, mtry, key, n_threads, trees);
+  const auto n_members = static_cast<std::size_t>(outlier_members(X.rows()));
+  LeafTable members{n_members, trees.size(), {}, std::vector<std::uint8_t>(n_members * trees.size())};
+  grow(data, params_, mtry, key, n_threads, trees, n_members, members.out_of_bag);
 
   trees_ = std::move(trees);
   n_classes_ = n_classes;
   n_features_ = p;
+  members.leaf = leaves(X.topRows(static_cast<Eigen::Index>(n_members)), n_threads);
+  member_leaves_ = std::move(members);
+  member_class_.assign(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n_members));
+}
+
+std::vector<std::int32_t> RandomForest::leaves(const Matrix& X, int n_threads) const {
+  if (trees_.empty()) fail("random forest leaves: the forest has not been fitted");
+  if (X.cols() != n_features_)
+    fail("random forest leaves: X has {} columns, the forest was fitted on {}", X.cols(), n_features_);
+  check_finite(X, "leaves");
+  // Tree-outer, as predict_proba (a tree's nodes stay in cache); the output
+  // does not depend on the thread count.
+  const auto n_rows = static_cast<std::size_t>(X.rows());
+  const auto T = static_cast<std::ptrdiff_t>(trees_.size());
+  const auto p = static_cast<std::size_t>(X.cols());
+  std::vector<std::int32_t> out(n_rows * trees_.size());
+#pragma omp parallel for num_threads(std::max(1, n_threads)) schedule(static)
+  for (std::ptrdiff_t t = 0; t < T; ++t) {
+    const TreeNode* nodes = trees_[static_cast<std::size_t>(t)].nodes.data();
+    for (std::size_t i = 0; i < n_rows; ++i) {
+      const double* x = X.data() + i * p;
+      std::int32_t at = 0;
+      while (nodes[at].feature >= 0)
+        at = x[nodes[at].feature] <= nodes[at].threshold ? nodes[at].left : nodes[at].right;
+      out[i * trees_.size() + static_cast<std::size_t>(t)] = at;
+    }
+  }
+  return out;
+}
+
+std::vector<OutlierScore> RandomForest::outlier_scores(const Matrix& X, int n_threads) const {
+  const Matrix proba = predict_proba(X, n_threads);  // checks fit, shape and values
+  std::vector<int> best(static_cast<std::size_t>(X.rows()));
+  for (Eigen::Index i = 0; i < X.rows(); ++i) proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);
+  const LeafTable sources{static_cast<std::size_t>(X.rows()), trees_.size(), leaves(X, n_threads), {}};
+  return proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
 }
 
 Matrix RandomForest::predict_proba(const Matrix& X, int n_threads) const {

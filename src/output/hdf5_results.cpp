@@ -274,12 +274,15 @@ void write_sources(hid_t file, const ClassificationResult& r) {
   if (!r.outlier_score.empty()) {
     const std::vector<std::uint8_t> flag(r.outlier.begin(), r.outlier.end());
     write_doubles(group, g, "outlier_score", r.outlier_score,
-                  {"nb: -log10 of the best class's weighted likelihood, mean over iterations"});
+                  {"outlier score against the predicted class, mean over iterations: nb -log10 of "
+                   "the best class's weighted likelihood; rf, gbdt -log10 of the mean leaf-sharing "
+                   "proximity to the class's training members"});
     write_doubles(group, g, "outlier_percentile", r.outlier_percentile,
-                  {"nb: fraction of the best class's training members (scored leave-one-out) "
+                  {"fraction of the best class's training members (scored leave-one-out; rf: on "
+                 "their out-of-bag trees) "
                    "whose score is at least the source's, mean over iterations"});
     write_bytes(group, g, "outlier", flag,
-                {"nb: 1 if outlier_percentile < the configured classifier.outlier_percentile"});
+                {"1 if outlier_percentile < the configured classifier.outlier_percentile"});
   }
   if (!r.truth.empty())
     write_ints(group, g, "true_class_index", r.truth,

@@ -54,14 +54,20 @@ steps = [s.decode() for s in f['track/steps'][()]]
 assert t.shape == (len(f['sources/name']), len(steps), len(f['classes'])), t.shape
 assert np.allclose(t.sum(axis=2), 1.0), "track steps do not sum to 1"
 assert steps[0] == 'prior' and steps[-1] == 'multiwavelength', steps
-# Outlier measure (nb) and margin (every model).
-pct = f['sources/outlier_percentile'][()]
-assert ((pct >= 0) & (pct <= 1)).all(), "outlier percentiles outside [0, 1]"
-assert (f['sources/outlier'][()] == (pct < 0.01)).all(), "outlier flag does not follow the threshold"
-p = f['sources/P'][()]
-assert np.allclose(f['sources/margin'][()], 2 * p.max(axis=1) / p.sum(axis=1) - 1), "margin"
 PY
-"$PY" -c "import h5py; f = h5py.File('$WORK/rf.h5'); assert 'sources/margin' in f and 'sources/outlier' not in f"
+# Outlier measure and margin: every model.
+"$PY" - "$WORK/nb_np1.h5" "$WORK/gbdt_np1.h5" "$WORK/rf.h5" <<'PY'
+import sys, h5py, numpy as np
+for name in sys.argv[1:]:
+    f = h5py.File(name)
+    pct = f['sources/outlier_percentile'][()]
+    assert ((pct >= 0) & (pct <= 1)).all(), (name, "outlier percentiles outside [0, 1]")
+    assert np.isfinite(f['sources/outlier_score'][()]).all(), (name, "outlier scores not finite")
+    assert (f['sources/outlier'][()] == (pct < 0.01)).all(), (name, "outlier flag does not follow the threshold")
+    assert (pct < 0.01).mean() < 0.2, (name, "most sources flagged", (pct < 0.01).mean())
+    p = f['sources/P'][()]
+    assert np.allclose(f['sources/margin'][()], 2 * p.max(axis=1) / p.sum(axis=1) - 1), (name, "margin")
+PY
 if "$MWCLASS" explain "$WORK/rf.h5" --source "$name" 2> "$WORK/err.txt"; then
   echo "FAIL: explain on a forest result succeeded"; exit 1
 fi

@@ -126,8 +126,8 @@ struct ClassifierConfig {
   std::string model = "rf";
   double missing_flag = -100.0;       // value the forest sees for a missing feature
   double confidence_threshold = 2.0;  // CT >= this -> confident
-  // nb outlier flag: the source's likelihood under its best class is below
-  // that of all but this fraction of the class's training members.
+  // Outlier flag (learners/outlier.hpp): fewer than this fraction of the
+  // predicted class's training members are as unusual as the source.
   double outlier_percentile = 0.01;
   learners::ForestParams forest;
   learners::GradientBoostingParams gbdt;

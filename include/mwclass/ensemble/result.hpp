@@ -54,9 +54,10 @@ struct WorkResult {
   std::vector<double> importance_mean, importance_std;  // over iterations, per feature
   std::vector<double> per_iteration;  // optional: P of (source, iteration, class), row-major
   ProbabilityTrack track;             // naive Bayes only
-  // Outlier measure per source, mean over iterations (naive Bayes only; empty
-  // otherwise): -log10 weighted likelihood of the best class, and the fraction
-  // of that class's training members scoring at least as high.
+  // Outlier measure per source, mean over iterations (learners/outlier.hpp;
+  // empty for results written before it): the model's score against the best
+  // class, and the fraction of that class's training members scoring at
+  // least as high.
   std::vector<double> outlier_score, outlier_percentile;
   StageTimes timing;
 };
@@ -87,7 +88,7 @@ struct ClassificationResult {
   std::vector<double> per_iteration;
   int kept_iterations = 0;
   ProbabilityTrack track;  // naive Bayes: n_sources x steps x classes
-  std::vector<double> outlier_score, outlier_percentile;  // naive Bayes: per source (else empty)
+  std::vector<double> outlier_score, outlier_percentile;  // per source (learners/outlier.hpp)
   std::vector<char> outlier;  // outlier_percentile < classifier.outlier_percentile
 
   // Evaluation runs (loocv, cv) also store the truth and, for cv, every repeat.

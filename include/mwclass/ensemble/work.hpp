@@ -36,7 +36,7 @@ struct ChunkResult {
   std::vector<double> probabilities;  // (source, iteration in chunk, class), row-major
   std::vector<double> importances;    // (iteration in chunk, feature), row-major
   ProbabilityTrack track;             // naive Bayes, chunk holding iteration 0 only
-  std::vector<double> outlier;        // naive Bayes: (source, iteration in chunk, [score, percentile])
+  std::vector<double> outlier;        // (source, iteration in chunk, [score, percentile])
   StageTimes timing;
 };
 

@@ -8,10 +8,12 @@
 // Determinism contract: fit() draws only from streams derived from `key`, and
 // the result must not depend on n_threads (the ensemble promises bit-identical
 // output for any number of ranks and threads).
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "mwclass/core/matrix.hpp"
+#include "mwclass/learners/outlier.hpp"
 
 namespace mwclass::learners {
 
@@ -30,6 +32,28 @@ class Classifier {
 
   // One value per feature, summing to 1 (all zeros when undefined).
   virtual std::vector<double> feature_importances() const = 0;
+
+  // The outlier measure of every row of X against the training members of
+  // its most probable class (outlier.hpp); empty if the model has none.
+  virtual std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads) const {
+    (void)X;
+    (void)n_threads;
+    return {};
+  }
+
+  // Outlier reference of the following fits: only the first n rows of X are
+  // training members (the rows after them, e.g. SMOTE's synthetic ones, are
+  // not). 0 (the default): every row is a member.
+  void set_outlier_members(Eigen::Index n) { outlier_members_ = n; }
+
+ protected:
+  // The member rows of a fit with n_rows rows.
+  Eigen::Index outlier_members(Eigen::Index n_rows) const {
+    return outlier_members_ > 0 ? std::min(outlier_members_, n_rows) : n_rows;
+  }
+
+ private:
+  Eigen::Index outlier_members_ = 0;
 };
 
 }  // namespace mwclass::learners

@@ -102,6 +102,10 @@ class GradientBoosting : public Classifier {
   // feature never split on, all zeros when no tree split at all.
   std::vector<double> feature_importances() const override;
 
+  // Leaf-sharing proximity to the members of the most probable class
+  // (outlier.hpp), over all n_rounds x n_classes trees.
+  std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads = 1) const override;
+
   const GradientBoostingParams& params() const { return params_; }
   int n_classes() const { return n_classes_; }
   int n_features() const { return n_features_; }
@@ -118,6 +122,8 @@ class GradientBoosting : public Classifier {
   int n_classes_ = 0;
   int n_features_ = 0;
   std::vector<double> importances_;
+  LeafTable member_leaves_;  // the training members' leaves
+  Labels member_class_;
 };
 
 }  // namespace mwclass::learners

@@ -130,12 +130,6 @@ struct ExplainStep {
   std::vector<double> proba;   // n_classes, sums to 1
 };
 
-struct OutlierScore {
-  int best_class = -1;
-  double score = 0.0;       // -log10 weighted likelihood of best_class
-  double percentile = 0.0;  // fraction of best_class's members scoring >= score (leave-one-out)
-};
-
 struct Explanation {
   double weight_sum = 0.0;          // A, the Σ α_t used for this source
   std::vector<ExplainStep> steps;   // prior, then per category: its features, the category
@@ -169,7 +163,11 @@ class NaiveBayes : public Classifier {
   std::vector<double> feature_importances() const override;  // all zeros
 
   // Outlier measure of every row (quality: per-source exponents or nullptr).
-  std::vector<OutlierScore> outlier_scores(const Matrix& X, const Matrix* quality = nullptr) const;
+  std::vector<OutlierScore> outlier_scores(const Matrix& X, const Matrix* quality) const;
+  std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads) const override {
+    (void)n_threads;
+    return outlier_scores(X, nullptr);
+  }
 
   // Quality exponents from per-source feature uncertainties (X's shape).
   Matrix quality_exponents(const Matrix& X, const Matrix& sigma) const;

@@ -68,6 +68,14 @@ class RandomForest : public Classifier {
   // Mean decrease in impurity, sums to 1 (all zeros if no tree ever split).
   std::vector<double> feature_importances() const override;
 
+  // Leaf-sharing proximity to the members of the most probable class
+  // (outlier.hpp); members are scored on their out-of-bag trees.
+  std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads = 1) const override;
+
+  // The leaf (node index) each row of X reaches in each tree, row-major
+  // n_rows x n_trees.
+  std::vector<std::int32_t> leaves(const Matrix& X, int n_threads = 1) const;
+
   const std::vector<Tree>& trees() const { return trees_; }
   int n_classes() const { return n_classes_; }
   int n_features() const { return n_features_; }
@@ -75,6 +83,8 @@ class RandomForest : public Classifier {
  private:
   ForestParams params_;
   std::vector<Tree> trees_;
+  LeafTable member_leaves_;  // the training members' leaves and out-of-bag flags
+  Labels member_class_;
   int n_classes_ = 0;
   int n_features_ = 0;
 };

@@ -575,7 +575,7 @@ TEST_CASE("naive bayes outlier measure: leave-one-out densities by hand, a plant
   NaiveBayes nb;
   nb.fit(X, y, 2, 0, 1);
   const Matrix sources = rows({{0.0, 0.0}, {6.0, 6.0}, {3.0, 30.0}, {2.5, 2.5}});
-  const auto o = nb.outlier_scores(sources);
+  const auto o = nb.outlier_scores(sources, nullptr);
   REQUIRE(o.size() == 4);
   CHECK(o[0].best_class == 0);
   CHECK(o[1].best_class == 1);

@@ -35,6 +35,17 @@ struct Fixture {
   }
 };
 
+// The item's result joined from two chunks of its 5 iterations, [0, split)
+// on 1 thread and [split, 5) on 2 threads, the later chunk arriving first.
+ensemble::WorkResult run_in_two_chunks(const ensemble::Ensemble& e, const catalog::Catalog& field,
+                                       const ensemble::WorkItem& item, int split, bool keep) {
+  const auto sources = field.subset({item.rows.begin(), item.rows.end()});
+  std::vector<ensemble::ChunkResult> chunks;
+  chunks.push_back(e.run_chunk(sources, item, {0, split, 5 - split}, 2));
+  chunks.push_back(e.run_chunk(sources, item, {0, 0, split}, 1));
+  return ensemble::finish_item(item, std::move(chunks), 8, 5, keep);
+}
+
 void check_identical(const ensemble::WorkResult& a, const ensemble::WorkResult& b) {
   CHECK(a.probabilities.mean == b.probabilities.mean);
   CHECK(a.probabilities.std == b.probabilities.std);
@@ -52,11 +63,7 @@ TEST_CASE("an item's result does not depend on how its iterations are chunked, n
   const ensemble::Ensemble e(f.config, f.td);
   const auto item = f.bin();
   const auto whole = e.run(f.field, item, 1, true);
-  const auto sources = f.field.subset({item.rows.begin(), item.rows.end()});
-  std::vector<ensemble::ChunkResult> chunks;
-  chunks.push_back(e.run_chunk(sources, item, {0, 2, 3}, 2));  // arrives first, covers 2..4
-  chunks.push_back(e.run_chunk(sources, item, {0, 0, 2}, 1));
-  const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, true);
+  const auto joined = run_in_two_chunks(e, f.field, item, 2, true);
   check_identical(whole, joined);
   CHECK(whole.iterations == 5);
   CHECK(whole.per_iteration.size() == 20u * 5 * 8);
@@ -95,11 +102,7 @@ TEST_CASE("gbdt and nb in the ensemble: chunking and threads do not matter; nb k
     const ensemble::Ensemble e(f.config, f.td);
     const auto item = f.bin();
     const auto whole = e.run(f.field, item, 1, true);
-    const auto sources = f.field.subset({item.rows.begin(), item.rows.end()});
-    std::vector<ensemble::ChunkResult> chunks;
-    chunks.push_back(e.run_chunk(sources, item, {0, 3, 2}, 2));
-    chunks.push_back(e.run_chunk(sources, item, {0, 0, 3}, 1));
-    const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, true);
+    const auto joined = run_in_two_chunks(e, f.field, item, 3, true);
     check_identical(whole, joined);
     CHECK(whole.track.steps == joined.track.steps);
     CHECK(whole.track.values == joined.track.values);
@@ -209,11 +212,7 @@ TEST_CASE("outlier measure in the ensemble: a planted outlier is flagged by ever
     }
     CHECK(typical >= static_cast<int>(item.rows.size()) - 4);
     if (model != "rf") CHECK(above == 0);  // rf: scores of different classes are not comparable
-    const auto sources = field.subset({item.rows.begin(), item.rows.end()});
-    std::vector<ensemble::ChunkResult> chunks;
-    chunks.push_back(e.run_chunk(sources, item, {0, 2, 3}, 1));
-    chunks.push_back(e.run_chunk(sources, item, {0, 0, 2}, 2));
-    const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, false);
+    const auto joined = run_in_two_chunks(e, field, item, 2, false);
     CHECK(joined.outlier_score == whole.outlier_score);
     CHECK(joined.outlier_percentile == whole.outlier_percentile);
   }
@@ -250,11 +249,7 @@ TEST_CASE("nb quality exponents change the probabilities, not their chunking inv
   const auto whole = e.run(f.field, item, 1, true);
   CHECK(whole.probabilities.mean != plain.probabilities.mean);
   CHECK(whole.track.values != plain.track.values);
-  const auto sources = f.field.subset({item.rows.begin(), item.rows.end()});
-  std::vector<ensemble::ChunkResult> chunks;
-  chunks.push_back(e.run_chunk(sources, item, {0, 1, 4}, 2));
-  chunks.push_back(e.run_chunk(sources, item, {0, 0, 1}, 1));
-  const auto joined = ensemble::finish_item(item, std::move(chunks), 8, 5, true);
+  const auto joined = run_in_two_chunks(e, f.field, item, 1, true);
   check_identical(whole, joined);
   CHECK(whole.track.values == joined.track.values);
 }

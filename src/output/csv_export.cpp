@@ -33,8 +33,12 @@ void export_csv(const ensemble::ClassificationResult& result, const std::string&
   std::vector<std::string> header{"name"};
   for (const auto& c : result.class_names) header.push_back("P_" + c);
   for (const auto& c : result.class_names) header.push_back("e_P_" + c);
-  for (const char* column : {"Class", "Class_prob", "e_Class_prob", "CT", "confident"})
+  for (const char* column : {"Class", "Class_prob", "e_Class_prob", "CT", "confident", "margin"})
     header.emplace_back(column);
+  // The outlier measure, when the result has it (learners/outlier.hpp).
+  const bool outlier = !result.outlier_score.empty();
+  if (outlier)
+    for (const char* column : {"outlier_score", "outlier_percentile", "outlier"}) header.emplace_back(column);
 
   const auto& mean = result.probabilities.mean;
   const auto& spread = result.probabilities.std;
@@ -54,6 +58,12 @@ void export_csv(const ensemble::ClassificationResult& result, const std::string&
     row.push_back(format_number(d.e_class_prob));
     row.push_back(format_number(d.confidence_threshold));
     row.push_back(d.confident ? "1" : "0");
+    row.push_back(format_number(d.margin));
+    if (outlier) {
+      row.push_back(format_number(result.outlier_score[i]));
+      row.push_back(format_number(result.outlier_percentile[i]));
+      row.push_back(result.outlier[i] ? "1" : "0");
+    }
   }
 
   const std::string temporary = fmt::format("{}.tmp-{}", csv_path, static_cast<long>(::getpid()));

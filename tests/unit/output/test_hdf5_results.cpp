@@ -398,7 +398,7 @@ TEST_CASE("export_csv") {
 
   const auto text = slurp(path);
   CHECK(text.substr(0, text.find('\n')) ==
-        "name,P_AGN,P_CV,P_YSO,e_P_AGN,e_P_CV,e_P_YSO,Class,Class_prob,e_Class_prob,CT,confident");
+        "name,P_AGN,P_CV,P_YSO,e_P_AGN,e_P_CV,e_P_YSO,Class,Class_prob,e_Class_prob,CT,confident,margin");
   CHECK(contains(text, "\n2CXO J174545.1-290029,0.7,0.2,0.1,"));
 
   const auto table = mwclass::catalog::read_csv(path);
@@ -413,9 +413,25 @@ TEST_CASE("export_csv") {
   CHECK(std::stod(table.rows[0][table.column("CT")]) == result.decisions[0].confidence_threshold);
   CHECK(table.rows[2][table.column("CT")] == "-inf");
 
+  CHECK(std::stod(table.rows[0][table.column("margin")]) == result.decisions[0].margin);
+
   const auto bad_path = (dir / "missing" / "x.csv").string();
   CHECK(contains(error_of([&] { out::export_csv(result, bad_path); }), bad_path));
   CHECK(listing(dir).size() == 1);
+
+  SUBCASE("with the outlier measure") {
+    auto r = make_result();
+    r.outlier_score = {1.5, 2.5, 9.0};
+    r.outlier_percentile = {0.5, 0.25, 0.0};
+    r.outlier = {0, 0, 1};
+    out::export_csv(r, path);
+    const auto t = mwclass::catalog::read_csv(path);
+    CHECK(t.header.back() == "outlier");
+    CHECK(std::stod(t.rows[1][t.column("outlier_score")]) == 2.5);
+    CHECK(std::stod(t.rows[1][t.column("outlier_percentile")]) == 0.25);
+    CHECK(t.rows[2][t.column("outlier")] == "1");
+    CHECK(t.rows[0][t.column("outlier")] == "0");
+  }
 }
 
 TEST_CASE("an independent reader (h5py) understands the documented layout") {

@@ -113,6 +113,7 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   t.standardize += seconds_since(clock);
 
   Labels y_train = tr.labels;
+  const Eigen::Index n_members = x_train.rows();  // the real rows, before SMOTE's
   {
     rng::Stream r(c.seed, rng::Purpose::Smote, {item, it});
     auto over = sampling::smote(x_train, y_train, c.classifier.classes,
@@ -126,11 +127,16 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   if (export_x) *export_x = x_train;
   if (export_y) *export_y = y_train;
 
+  // As the ensemble: the fit also records the members' leaves, and the
+  // prediction comes with the outlier measure (learners/outlier.hpp).
   learners::RandomForest forest(c.classifier.forest);
+  forest.set_outlier_members(n_members);
   forest.fit(x_train, y_train, s.n_classes,
              rng::derive_key(c.seed, rng::Purpose::Learner, {item, it}), s.threads);
   t.fit += seconds_since(clock);
   Matrix p = forest.predict_proba(x_src, s.threads);
+  const auto outlier = forest.outlier_scores(x_src, s.threads);
+  if (outlier.size() != static_cast<std::size_t>(x_src.rows())) fail("bench: outlier scores missing");
   t.predict += seconds_since(clock);
   return p;
 }

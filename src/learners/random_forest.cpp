@@ -676,10 +676,24 @@ std::vector<std::int32_t> RandomForest::leaves(const Matrix& X, int n_threads) c
 }
 
 std::vector<OutlierScore> RandomForest::outlier_scores(const Matrix& X, int n_threads) const {
-  const Matrix proba = predict_proba(X, n_threads);  // checks fit, shape and values
-  std::vector<int> best(static_cast<std::size_t>(X.rows()));
-  for (Eigen::Index i = 0; i < X.rows(); ++i) proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);
   const LeafTable sources{static_cast<std::size_t>(X.rows()), trees_.size(), leaves(X, n_threads), {}};
+  // The most probable class from the same leaves, summed in tree order and
+  // divided as predict_proba does, so it is predict_proba's argmax exactly.
+  const auto c = static_cast<std::size_t>(n_classes_);
+  const double n_trees = static_cast<double>(trees_.size());
+  std::vector<int> best(sources.n_rows);
+  std::vector<double> proba(c);
+  for (std::size_t i = 0; i < sources.n_rows; ++i) {
+    std::fill(proba.begin(), proba.end(), 0.0);
+    for (std::size_t t = 0; t < trees_.size(); ++t) {
+      const Tree& tree = trees_[t];
+      const double* value =
+          tree.leaf_values.data() + tree.nodes[static_cast<std::size_t>(sources.at(i, t))].value_offset;
+      for (std::size_t k = 0; k < c; ++k) proba[k] += value[k];
+    }
+    for (double& v : proba) v /= n_trees;
+    best[i] = static_cast<int>(std::max_element(proba.begin(), proba.end()) - proba.begin());
+  }
   return proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
 }
 

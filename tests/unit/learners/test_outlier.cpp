@@ -108,5 +108,18 @@ TEST_CASE("tree models: outlier members are the first rows; a far source is unus
     CHECK(o[1].best_class == 0);
     CHECK(o[0].percentile > 0.2);
     CHECK(o[1].percentile < 0.01);
+    // The best class is predict_proba's most probable class, row by row.
+    Matrix grid(60, 2);
+    for (int i = 0; i < 60; ++i) {
+      grid(i, 0) = -45.0 + 1.0 * i;
+      grid(i, 1) = 45.0 - 0.8 * i;
+    }
+    const Matrix proba = model->predict_proba(grid, 1);
+    const auto g = model->outlier_scores(grid, 1);
+    for (Eigen::Index i = 0; i < grid.rows(); ++i) {
+      int best = -1;
+      proba.row(i).maxCoeff(&best);
+      CHECK(g[static_cast<std::size_t>(i)].best_class == best);
+    }
   }
 }

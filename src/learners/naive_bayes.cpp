@@ -21,6 +21,9 @@
 namespace mwclass::learners {
 namespace {
 
+// score_row's visitor when no probability track is wanted.
+constexpr auto kNoVisit = [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {};
+
 using detail::KdeTable;
 using Params = NaiveBayesParams;
 
@@ -383,7 +386,7 @@ void NaiveBayes::fit(const Matrix& X, const Labels& y, int n_classes, std::uint6
     const int c = y[static_cast<std::size_t>(i)];
     if (!std::isfinite(log_prior_[static_cast<std::size_t>(c)])) continue;  // a zero given prior
     score_row(X.data() + i * X.cols(), nullptr, c, log_post, weight_sum,
-              [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
+              kNoVisit);
     member_scores_[static_cast<std::size_t>(c)].push_back(
         -(log_post[static_cast<std::size_t>(c)] - log_prior_[static_cast<std::size_t>(c)]) / std::log(10.0));
   }
@@ -399,7 +402,7 @@ std::vector<OutlierScore> NaiveBayes::outlier_scores(const Matrix& X, const Matr
   double weight_sum = 0.0;
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr, -1,
-              log_post, weight_sum, [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
+              log_post, weight_sum, kNoVisit);
     const auto best = static_cast<std::size_t>(
         std::max_element(log_post.begin(), log_post.end()) - log_post.begin());
     OutlierScore& o = out[static_cast<std::size_t>(i)];
@@ -523,7 +526,7 @@ Matrix NaiveBayes::predict_proba(const Matrix& X, const Matrix* quality, int n_t
     for (std::ptrdiff_t i = 0; i < n_rows; ++i) {
       score_row(X.data() + i * X.cols(), quality ? quality->data() + i * X.cols() : nullptr, -1,
                 log_post, weight_sum,
-                [](ExplainStep::Kind, int, int, bool, const std::vector<double>&) {});
+                kNoVisit);
       normalize(log_post, proba.data() + i * n_classes_);
     }
   }

@@ -146,25 +146,25 @@ TEST_CASE("work results encode and decode; format-1 checkpoints (no track) are s
 
   // Format 2 ended after the track, format 1 after the timing: the same bytes
   // without the trailing (empty) vectors.
+  // Encodes `older`, drops its last `empty_vectors` (8-byte sizes), decodes as `format`.
+  auto as_older_format = [](const ensemble::WorkResult& older, int empty_vectors, int format) {
+    ByteWriter w;
+    ensemble::encode(w, older);
+    std::vector<char> bytes(w.bytes().begin(), w.bytes().end() - 8 * empty_vectors);
+    ByteReader r(bytes);
+    ensemble::WorkResult decoded;
+    ensemble::decode(r, decoded, format);
+    return decoded;
+  };
   ensemble::WorkResult older = result;
   older.outlier_score.clear();
   older.outlier_percentile.clear();
-  ByteWriter w2;
-  ensemble::encode(w2, older);
-  std::vector<char> v2(w2.bytes().begin(), w2.bytes().end() - 16);  // two empty vectors
-  ByteReader r2(v2);
-  ensemble::WorkResult format2;
-  ensemble::decode(r2, format2, 2);
+  const auto format2 = as_older_format(older, 2, 2);
   check_identical(result, format2);
   CHECK(format2.track.values == result.track.values);
   CHECK(format2.outlier_score.empty());
   older.track = {};
-  ByteWriter w1;
-  ensemble::encode(w1, older);
-  std::vector<char> v1(w1.bytes().begin(), w1.bytes().end() - 32);  // four empty vectors
-  ByteReader r1(v1);
-  ensemble::WorkResult format1;
-  ensemble::decode(r1, format1, 1);
+  const auto format1 = as_older_format(older, 4, 1);
   check_identical(result, format1);
   CHECK(format1.track.empty());
 }

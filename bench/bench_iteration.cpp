@@ -12,9 +12,11 @@
 //   bench_iteration --td TD.csv [--repeats 7] [--threads 1] [--seed S]
 //                   [--export-train out.csv]   (SMOTE'd matrix of iteration 0, for ranger)
 //   bench_iteration --print-config   (the default config as TOML, for sklearn_iteration.py)
-//   bench_iteration --td TD.csv --loocv-stride 20 [--loocv-m 1]
-//       leave-one-out on every stride-th source: M iterations per left-out source,
-//       prints the predicted and true class per source and the accuracy.
+//   bench_iteration --td TD.csv --loocv-stride 20 [--loocv-m 1] [--loocv-offset 0]
+//       leave-one-out on every stride-th source from the offset: M iterations per
+//       left-out source; prints "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}"
+//       (mean probabilities) per source as it finishes, then the accuracy.
+//   --max-bins B   the forest's approximate binned mode (ForestParams::max_bins; 0 exact)
 //
 // Output lines are "key value" pairs that bench/run_forest_bench.sh parses.
 #include <algorithm>
@@ -155,7 +157,7 @@ void write_matrix(const std::string& path, const Matrix& X, const Labels& y,
 
 int run(int argc, char** argv) {
   std::string td_path, export_path;
-  int repeats = 7, loocv_stride = 0, loocv_m = 1;
+  int repeats = 7, loocv_stride = 0, loocv_m = 1, loocv_offset = 0;
   Setup s;
   s.config = Config::defaults();
   for (int a = 1; a < argc; ++a) {
@@ -171,6 +173,8 @@ int run(int argc, char** argv) {
     else if (arg == "--export-train") export_path = value();
     else if (arg == "--loocv-stride") loocv_stride = std::stoi(value());
     else if (arg == "--loocv-m") loocv_m = std::stoi(value());
+    else if (arg == "--loocv-offset") loocv_offset = std::stoi(value());
+    else if (arg == "--max-bins") s.config.classifier.forest.max_bins = std::stoi(value());
     else if (arg == "--print-config") {
       std::fputs(Config::defaults().to_toml().c_str(), stdout);
       return 0;
@@ -186,17 +190,22 @@ int run(int argc, char** argv) {
   if (loocv_stride > 0) {
     int correct = 0, total = 0;
     Stages t;
-    for (std::size_t left = 0; left < n; left += static_cast<std::size_t>(loocv_stride)) {
+    for (auto left = static_cast<std::size_t>(loocv_offset); left < n;
+         left += static_cast<std::size_t>(loocv_stride)) {
       std::vector<std::size_t> train;
       for (std::size_t i = 0; i < n; ++i)
         if (i != left) train.push_back(i);
       Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(s.n_classes);
       for (int m = 0; m < loocv_m; ++m)
         mean += iteration(s, train, {left}, static_cast<std::uint64_t>(m), 1000000 + left, t);
+      mean /= loocv_m;
       Eigen::Index pred = 0;
       mean.maxCoeff(&pred);
       const int truth = s.td.labels[left];
-      std::printf("loocv_source %zu %d %d\n", left, truth, static_cast<int>(pred));
+      std::string line = fmt::format("loocv_source {} {} {}", left, truth, pred);
+      for (Eigen::Index k = 0; k < mean.size(); ++k) line += fmt::format(" {:.6f}", mean[k]);
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
       correct += pred == truth;
       ++total;
     }

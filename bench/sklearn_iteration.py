@@ -16,7 +16,11 @@ The band tables come from the mwclass config (`bench_iteration --print-config`).
 
   sklearn_iteration.py --td TD.csv --config config.toml [--repeats 7]
   sklearn_iteration.py --td TD.csv --config config.toml --loocv-stride 20 [--loocv-m 1]
-Output: "key value" lines, as bench_iteration.
+                       [--loocv-offset 0]
+Output: "key value" lines, as bench_iteration. A LOOCV prints one line per left-out
+source as it finishes, "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}" (mean
+probabilities over the M draws), so a long run split over processes (--loocv-offset,
+--loocv-stride) or stopped can be joined or resumed from its output.
 """
 import argparse
 import csv
@@ -146,6 +150,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20220923)
     ap.add_argument("--loocv-stride", type=int, default=0)
     ap.add_argument("--loocv-m", type=int, default=1)
+    ap.add_argument("--loocv-offset", type=int, default=0)
     a = ap.parse_args()
     with open(a.config, "rb") as f:
         cfg = tomllib.load(f)
@@ -154,15 +159,16 @@ def main():
     n = len(td["y"])
     if a.loocv_stride > 0:
         correct = total = 0
-        for left in range(0, n, a.loocv_stride):
+        for left in range(a.loocv_offset, n, a.loocv_stride):
             train = np.array([i for i in range(n) if i != left])
             mean = 0
             for m in range(a.loocv_m):
                 p, _ = iteration(td, cfg, feats, train, np.array([left]),
                                  [a.seed, left, m], {})
-                mean = mean + p[0]
+                mean = mean + p[0] / a.loocv_m
             pred = int(np.argmax(mean))
-            print(f"loocv_source {left} {td['y'][left]} {pred}")
+            print(f"loocv_source {left} {td['y'][left]} {pred} " +
+                  " ".join(f"{v:.6f}" for v in mean), flush=True)
             correct += pred == td["y"][left]
             total += 1
         print(f"loocv_sources {total}\nloocv_accuracy {correct / total:.6f}")

@@ -259,6 +259,7 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
       t.get("bootstrap", p.bootstrap);
       t.get("class_weight_balanced", p.class_weight_balanced);
       t.get("balanced_bootstrap", p.balanced_bootstrap);
+      t.get("max_bins", p.max_bins);
     });
     read_section(r, "gbdt", origin, "classifier.gbdt", [&](TableReader& t) {
       auto& p = c.classifier.gbdt;
@@ -323,6 +324,9 @@ void Config::validate() const {
   require(classifier.forest.max_depth >= 0, "classifier.forest.max_depth must be >= 0");
   require(classifier.forest.bootstrap || !classifier.forest.balanced_bootstrap,
           "classifier.forest.balanced_bootstrap needs bootstrap = true");
+  require(classifier.forest.max_bins == 0 ||
+              (classifier.forest.max_bins >= 2 && classifier.forest.max_bins <= 65536),
+          "classifier.forest.max_bins must be 0 (exact splits) or in [2, 65536]");
   require(classifier.outlier_percentile >= 0 && classifier.outlier_percentile <= 1,
           "classifier.outlier_percentile must be in [0, 1]");
   const std::string& model = classifier.model;
@@ -482,7 +486,8 @@ std::string Config::to_toml() const {
                                                  {"max_depth", p.max_depth},
                                                  {"bootstrap", p.bootstrap},
                                                  {"class_weight_balanced", p.class_weight_balanced},
-                                                 {"balanced_bootstrap", p.balanced_bootstrap}}},
+                                                 {"balanced_bootstrap", p.balanced_bootstrap},
+                                                 {"max_bins", p.max_bins}}},
                           {"gbdt", toml::table{{"n_rounds", g.n_rounds},
                                                {"learning_rate", g.learning_rate},
                                                {"max_depth", g.max_depth},

@@ -1,21 +1,27 @@
 // Random forest with scikit-learn's RandomForestClassifier semantics.
 //
 // Per fit, every feature column is rank-encoded once: its sorted distinct
-// values become a value table and each entry becomes a code (uint16 when every
-// feature has at most 65,536 distinct values, else uint32), stored
-// column-major. A tree works on codes only; thresholds are looked up in the
-// value table when a split is chosen. At a node, the features are drawn as
-// sklearn's BestSplitter draws them (features found constant in an ancestor
-// are never drawn again). For each drawn feature the node's keys
-// (code << 16 | bootstrap count << 8 | class in 32 bits for the MUWCLASS
-// shapes, code << 32 | row otherwise) are gathered, the lowest-code group
-// (the missing-value flag) set aside, the rest ordered by code (counting sort
-// when the node's code range is small relative to its size, LSD radix sort
-// otherwise, std::sort for tiny nodes) and scanned once with running class
-// counts; a division-free pre-test skips boundaries that cannot beat the best
-// split so far. A node's class counts come from its parent's split. The
-// node's row indices are then stably partitioned, so a tree needs no
-// allocation per node.
+// values become a value table and each entry becomes a code (uint8 when every
+// feature has at most 256 codes, uint16 up to 65,536, else uint32), stored
+// column-major; with max_bins > 0 consecutive values are first grouped into
+// at most max_bins codes (the approximate, binned mode). A tree works on codes
+// only; thresholds are looked up in the value tables when a split is chosen.
+// At a node, the features are drawn as sklearn's BestSplitter draws them
+// (features found constant in an ancestor are never drawn again). Each drawn
+// feature is scanned along its codes with running class counts, in one of
+// two ways that evaluate the same boundaries with the same integer sums:
+//  * histogram path (byte codes, or at least as many rows as the feature has
+//    codes): one pass counts the rows per (code, class), then whole codes
+//    move left in code order;
+//  * sort path (otherwise): the node's keys (code << 16 | bootstrap count << 8
+//    | class in 32 bits for the MUWCLASS shapes, code << 32 | row otherwise)
+//    are gathered, the lowest-code group (the missing-value flag) set aside,
+//    the rest ordered by code (counting sort when the node's code range is
+//    small relative to its size, LSD radix sort otherwise, std::sort for tiny
+//    nodes) and moved left one row at a time.
+// A division-free pre-test skips boundaries that cannot beat the best split
+// so far. A node's class counts come from its parent's split. The node's row
+// indices are then stably partitioned, so a tree needs no allocation per node.
 //
 // Class weights are bootstrap counts, so every count and sum of squared
 // counts is an exact integer: sums do not depend on the order rows are visited.
@@ -29,6 +35,9 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
@@ -43,21 +52,57 @@ struct Encoded {
   std::size_t n_rows = 0;
   std::size_t n_features = 0;
   int n_classes = 0;
-  std::vector<std::uint16_t> codes16;       // codes[f * n_rows + row], if max_codes <= 2^16
+  std::vector<std::uint8_t> codes8;         // codes[f * n_rows + row], if max_codes <= 2^8
+  std::vector<std::uint16_t> codes16;       // if max_codes <= 2^16
   std::vector<std::uint32_t> codes32;       // otherwise
-  std::vector<std::vector<double>> values;  // values[f][code]: sorted distinct values
-  std::uint32_t max_codes = 0;              // largest number of distinct values
+  // The values of code c of feature f lie in [lower[f][c], upper[f][c]]; both
+  // hold the sorted distinct values (lower == upper) unless max_bins groups them.
+  std::vector<std::vector<double>> lower, upper;
+  std::uint32_t max_codes = 0;              // largest number of codes of a feature
   std::vector<int> y;
 
   bool narrow() const { return max_codes <= 65536u; }
+  bool byte() const { return max_codes <= 256u; }
 };
 
-Encoded encode(const Matrix& X, const Labels& y, int n_classes, int n_threads) {
+// Code of each distinct value (ascending) of one feature when max_bins > 0
+// and it has more distinct values: the lowest value alone in code 0 (the
+// missing-value flag stays its own group), the others in at most max_bins - 1
+// groups of consecutive values, each closed as soon as it holds the mean
+// number of rows still to be grouped per group still open (equal frequency;
+// a value is never split between groups). Returns the number of groups.
+std::uint32_t group_values(const std::vector<std::uint32_t>& rows_per_value, int max_bins,
+                           std::vector<std::uint32_t>& group) {
+  const std::size_t u = rows_per_value.size();
+  group.assign(u, 0);
+  if (max_bins <= 0 || u <= static_cast<std::size_t>(max_bins)) {
+    for (std::size_t v = 0; v < u; ++v) group[v] = static_cast<std::uint32_t>(v);
+    return static_cast<std::uint32_t>(u);
+  }
+  double remaining = 0.0;
+  for (std::size_t v = 1; v < u; ++v) remaining += rows_per_value[v];
+  std::uint32_t current = 1, open = static_cast<std::uint32_t>(max_bins) - 1;
+  double held = 0.0;
+  for (std::size_t v = 1; v < u; ++v) {
+    group[v] = current;
+    held += rows_per_value[v];
+    if (open > 1 && v + 1 < u && held >= remaining / open) {
+      remaining -= held;
+      held = 0.0;
+      --open;
+      ++current;
+    }
+  }
+  return current + 1;
+}
+
+Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, int n_threads) {
   Encoded data;
   data.n_rows = static_cast<std::size_t>(X.rows());
   data.n_features = static_cast<std::size_t>(X.cols());
   data.n_classes = n_classes;
-  data.values.resize(data.n_features);
+  data.lower.resize(data.n_features);
+  data.upper.resize(data.n_features);
   data.y = y;
 
   const std::size_t n = data.n_rows;
@@ -67,22 +112,40 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int n_threads) {
 #pragma omp parallel num_threads(n_threads)
   {
     std::vector<std::pair<double, std::uint32_t>> column(n);
+    std::vector<double> distinct;
+    std::vector<std::uint32_t> rows_per_value, group;
 #pragma omp for schedule(static)
     for (std::ptrdiff_t f = 0; f < p; ++f) {
       for (std::size_t i = 0; i < n; ++i)
         column[i] = {X(static_cast<Eigen::Index>(i), f), static_cast<std::uint32_t>(i)};
       std::sort(column.begin(), column.end());
-      auto& table = data.values[static_cast<std::size_t>(f)];
+      distinct.clear();
+      rows_per_value.clear();
       std::uint32_t* out = codes.data() + static_cast<std::size_t>(f) * n;
       for (std::size_t i = 0; i < n; ++i) {
-        if (table.empty() || column[i].first != table.back()) table.push_back(column[i].first);
-        out[column[i].second] = static_cast<std::uint32_t>(table.size() - 1);
+        if (distinct.empty() || column[i].first != distinct.back()) {
+          distinct.push_back(column[i].first);
+          rows_per_value.push_back(0);
+        }
+        ++rows_per_value.back();
+        out[column[i].second] = static_cast<std::uint32_t>(distinct.size() - 1);
       }
+      const std::uint32_t n_codes = group_values(rows_per_value, max_bins, group);
+      auto& lower = data.lower[static_cast<std::size_t>(f)];
+      auto& upper = data.upper[static_cast<std::size_t>(f)];
+      lower.assign(n_codes, 0.0);
+      upper.assign(n_codes, 0.0);
+      for (std::size_t v = distinct.size(); v-- > 0;) lower[group[v]] = distinct[v];
+      for (std::size_t v = 0; v < distinct.size(); ++v) upper[group[v]] = distinct[v];
+      if (n_codes < distinct.size())
+        for (std::size_t i = 0; i < n; ++i) out[i] = group[out[i]];
     }
   }
-  for (const auto& table : data.values)
+  for (const auto& table : data.lower)
     data.max_codes = std::max(data.max_codes, static_cast<std::uint32_t>(table.size()));
-  if (data.narrow())
+  if (data.byte())
+    data.codes8.assign(codes.begin(), codes.end());
+  else if (data.narrow())
     data.codes16.assign(codes.begin(), codes.end());
   else
     data.codes32 = std::move(codes);
@@ -125,7 +188,8 @@ class TreeBuilder {
       : data_(data), params_(params), mtry_(mtry),
         n_(data.n_rows), p_(data.n_features), c_(static_cast<std::size_t>(data.n_classes)),
         codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
-        count_(data.max_codes + 1u), features_(p_), constant_(p_), is_constant_(p_),
+        count_(data.max_codes + 1u), hist_(kNarrow ? (data.max_codes + 1u) * c_ : 0),
+        touched_(kNarrow ? (data.max_codes / 64u + 1u) * 64u : 0), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
         found_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
   // `weight`: the tree's bootstrap counts; `stream` continues with the
@@ -165,6 +229,7 @@ class TreeBuilder {
       pool_.resize(pool_.size() - c_);
       const int id = static_cast<int>(tree.nodes.size());
       tree.nodes.emplace_back();
+
       if (node.parent >= 0) {
         auto& parent = tree.nodes[static_cast<std::size_t>(node.parent)];
         (node.is_left ? parent.left : parent.right) = id;
@@ -222,8 +287,8 @@ class TreeBuilder {
       tree.importances[static_cast<std::size_t>(split.feature)] +=
           w_all * gini - w_left * gini_left - w_right * gini_right;
 
-      const auto& table = data_.values[static_cast<std::size_t>(split.feature)];
-      const double lo = table[split.code_lo], hi = table[split.code_hi];
+      const auto f = static_cast<std::size_t>(split.feature);
+      const double lo = data_.upper[f][split.code_lo], hi = data_.lower[f][split.code_hi];
       double threshold = lo / 2.0 + hi / 2.0;
       if (threshold == hi || std::isinf(threshold)) threshold = lo;
       auto& out = tree.nodes[static_cast<std::size_t>(id)];
@@ -240,7 +305,9 @@ class TreeBuilder {
 
  private:
   static const Code* codes_of(const Encoded& data) {
-    if constexpr (sizeof(Code) == 2)
+    if constexpr (sizeof(Code) == 1)
+      return data.codes8.data();
+    else if constexpr (sizeof(Code) == 2)
       return data.codes16.data();
     else
       return data.codes32.data();
@@ -295,6 +362,25 @@ class TreeBuilder {
       const int f = features_[i];
       const Code* codes = column(f);
 
+      // Byte codes (max_bins <= 256), or as many rows as the feature has
+      // codes: class histograms per code replace the gather, sort and per-row
+      // scan (thresholds measured with bench_iteration, docs/performance.md).
+      if constexpr (kNarrow) {
+        if (m >= kHistogramMinRows &&
+            (sizeof(Code) == 1 || m >= data_.lower[static_cast<std::size_t>(f)].size())) {
+          std::uint32_t lo, hi;
+          fill_histogram(rows, m, codes, lo, hi);
+          if (lo == hi) {  // constant here and in all descendants
+            clear_histogram(lo);
+            found_[n_found++] = f;
+            continue;
+          }
+          ++visited;
+          histogram_scan(m, lo, hi, total, node_counts, f, best);
+          continue;
+        }
+      }
+
       // Rows holding the column's lowest value (code 0: the missing-value
       // flag in 20 of the 29 MUWCLASS features, 30-65 % of the rows) form
       // the first group of any order; they are set aside instead of sorted.
@@ -326,81 +412,188 @@ class TreeBuilder {
     return best.feature >= 0;
   }
 
-  // Moves rows left one by one in code order: first the lowest-code group
-  // low[0, n_low), then sorted[0, n_rest). Sums of squared class counts are
-  // updated exactly in integers, so the Gini proxy needs O(1) work per row.
-  void scan(const Key* low, std::size_t n_low, const Key* sorted, std::size_t n_rest,
-            std::int64_t total, const std::vector<std::int64_t>& node_counts, int f, Split& best) {
-    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
-    const std::size_t m = n_low + n_rest;
-    std::fill(left_.begin(), left_.end(), 0);
-    std::copy(node_counts.begin(), node_counts.end(), right_.begin());
-    std::int64_t* left = left_.data();
-    std::int64_t* right = right_.data();
-    std::int64_t sq_left = 0, sq_right = 0;
-    for (std::size_t k = 0; k < c_; ++k) sq_right += right[k] * right[k];
-    std::int64_t n_left = 0, n_right = total;
-    const auto move_left = [&](Key key) {
-      std::size_t k;
-      std::int64_t w;
-      if constexpr (kNarrow) {
-        k = key & 0xFFu;
-        w = key >> 8 & 0xFFu;
-      } else {
-        const auto r = static_cast<std::uint32_t>(key);
-        k = static_cast<std::size_t>(data_.y[r]);
-        w = weight_[r];
-      }
-      sq_left += w * (2 * left[k] + w);
-      sq_right -= w * (2 * right[k] - w);
-      left[k] += w;
-      right[k] -= w;
-      n_left += w;
-      n_right -= w;
-    };
-    // Division-free pre-test. The proxy below equals
-    // sq_left / n_left + sq_right / n_right - total in exact arithmetic, so it
-    // can exceed best.proxy only if
+  // The state of one feature's scan: rows are moved from the right side to the
+  // left in code order and the boundaries between distinct codes evaluated.
+  // Sums of squared class counts are updated exactly in integers, so the Gini
+  // proxy needs O(1) work per move; a division-free pre-test skips boundaries
+  // that cannot beat the best split so far.
+  class Sweep {
+   public:
+    Sweep(TreeBuilder& b, std::int64_t total, const std::vector<std::int64_t>& node_counts, int f,
+          Split& best)
+        : c_(b.c_), left_(b.left_.data()), right_(b.right_.data()), best_left_(b.best_left_.data()),
+          f_(f), best_(best), n_right_(total), w_total_(static_cast<double>(total)),
+          margin_(1e-9 * w_total_), pretest_(total < (std::int64_t{1} << 17)) {
+      std::fill(left_, left_ + c_, 0);
+      std::copy(node_counts.begin(), node_counts.end(), right_);
+      for (std::size_t k = 0; k < c_; ++k) sq_right_ += right_[k] * right_[k];
+      bar_ = best_.proxy + w_total_ - margin_;
+    }
+
+    void move(std::size_t k, std::int64_t w) {
+      sq_left_ += w * (2 * left_[k] + w);
+      sq_right_ -= w * (2 * right_[k] - w);
+      left_[k] += w;
+      right_[k] -= w;
+      n_left_ += w;
+      n_right_ -= w;
+    }
+
+    // Evaluates the boundary between codes `code` and `next` with the rows
+    // moved so far on the left.
+    //
+    // Pre-test: the proxy equals sq_left / n_left + sq_right / n_right - total
+    // in exact arithmetic, so it can exceed best.proxy only if
     //   sq_left * n_right + sq_right * n_left >= (best.proxy + total) * n_left * n_right.
     // For total < 2^17 the left side is an exact integer below 2^53; the
     // rounding of the floating proxy and of the right-hand side is a few ulps
     // of total, far inside the margin. A candidate failing the pre-test cannot
     // win, so the chosen split is the plain scan's, bit for bit.
-    const bool pretest = total < (std::int64_t{1} << 17);
-    const auto w_total = static_cast<double>(total);
-    const double margin = 1e-9 * w_total;
-    double bar = best.proxy + w_total - margin;
-    // The boundary between codes `code` and `next`, with the rows moved so far on the left.
-    const auto consider = [&](std::uint32_t code, std::uint32_t next) {
-      const auto nl = static_cast<double>(n_left), nr = static_cast<double>(n_right);
-      if (pretest && static_cast<double>(sq_left * n_right + sq_right * n_left) < bar * (nl * nr))
+    void consider(std::uint32_t code, std::uint32_t next) {
+      const auto nl = static_cast<double>(n_left_), nr = static_cast<double>(n_right_);
+      if (pretest_ &&
+          static_cast<double>(sq_left_ * n_right_ + sq_right_ * n_left_) < bar_ * (nl * nr))
         return;
       // sklearn's Gini proxy_impurity_improvement, in its exact expression
       // so that near-ties round the same way.
-      const double gini_left = 1.0 - static_cast<double>(sq_left) / (nl * nl);
-      const double gini_right = 1.0 - static_cast<double>(sq_right) / (nr * nr);
+      const double gini_left = 1.0 - static_cast<double>(sq_left_) / (nl * nl);
+      const double gini_right = 1.0 - static_cast<double>(sq_right_) / (nr * nr);
       const double proxy = -nr * gini_right - nl * gini_left;
-      if (proxy > best.proxy) {
-        best.proxy = proxy;
-        best.feature = f;
-        best.code_lo = code;
-        best.code_hi = next;
-        std::copy(left, left + c_, best_left_.begin());
-        bar = best.proxy + w_total - margin;
+      if (proxy > best_.proxy) {
+        best_.proxy = proxy;
+        best_.feature = f_;
+        best_.code_lo = code;
+        best_.code_hi = next;
+        std::copy(left_, left_ + c_, best_left_);
+        bar_ = best_.proxy + w_total_ - margin_;
       }
-    };
+    }
 
-    for (std::size_t q = 0; q < n_low; ++q) move_left(low[q]);
+   private:
+    const std::size_t c_;
+    std::int64_t* left_;
+    std::int64_t* right_;
+    std::int64_t* best_left_;
+    const int f_;
+    Split& best_;
+    std::int64_t sq_left_ = 0, sq_right_ = 0, n_left_ = 0, n_right_;
+    const double w_total_, margin_;
+    const bool pretest_;
+    double bar_;
+  };
+
+  void move_key(Sweep& sweep, Key key) const {
+    if constexpr (kNarrow) {
+      sweep.move(key & 0xFFu, key >> 8 & 0xFFu);
+    } else {
+      const auto r = static_cast<std::uint32_t>(key);
+      sweep.move(static_cast<std::size_t>(data_.y[r]), weight_[r]);
+    }
+  }
+
+  // Scan in key order: first the lowest-code group low[0, n_low), then
+  // sorted[0, n_rest), one row at a time.
+  void scan(const Key* low, std::size_t n_low, const Key* sorted, std::size_t n_rest,
+            std::int64_t total, const std::vector<std::int64_t>& node_counts, int f, Split& best) {
+    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
+    const std::size_t m = n_low + n_rest;
+    Sweep sweep(*this, total, node_counts, f, best);
+    for (std::size_t q = 0; q < n_low; ++q) move_key(sweep, low[q]);
     if (n_low > 0 && n_rest > 0 && n_low >= min_leaf && n_rest >= min_leaf)
-      consider(0, code_of(sorted[0]));
+      sweep.consider(0, code_of(sorted[0]));
     for (std::size_t q = 0; q + 1 < n_rest; ++q) {
-      move_left(sorted[q]);
+      move_key(sweep, sorted[q]);
       const std::uint32_t code = code_of(sorted[q]);
       const std::uint32_t next = code_of(sorted[q + 1]);
       const std::size_t rows_left = n_low + q + 1;
       if (code == next || rows_left < min_leaf) continue;
       if (m - rows_left < min_leaf) break;
-      consider(code, next);
+      sweep.consider(code, next);
+    }
+  }
+
+  // hist_[code * c_ + class] = distinct rows << 32 | summed bootstrap counts
+  // of the node's rows (narrow keys: counts < 256 and rows < 2^24, so neither
+  // half overflows), occupied_ a bitmap of the codes present, and the node's
+  // code range [lo, hi]. Both are all zero between calls: histogram_scan and
+  // clear_histogram zero what was filled.
+  void fill_histogram(const std::uint32_t* rows, std::size_t m, const Code* codes,
+                      std::uint32_t& lo, std::uint32_t& hi) {
+    std::uint64_t* hist = hist_.data();
+    std::uint8_t* touched = touched_.data();
+    std::uint32_t low = std::numeric_limits<std::uint32_t>::max(), high = 0;
+    for (std::size_t q = 0; q < m; ++q) {
+      const std::uint32_t r = rows[q];
+      const std::uint32_t code = codes[r];
+      const std::uint32_t yw = yw_[r];
+      hist[code * c_ + (yw & 0xFFu)] += std::uint64_t{1} << 32 | yw >> 8;
+      touched[code] = 1;
+      low = std::min(low, code);
+      high = std::max(high, code);
+    }
+    lo = low;
+    hi = high;
+  }
+
+  // The 64 touched_ flags at `flags` as a bitmap (bit i: flags[i] != 0), and
+  // the flags cleared.
+  static std::uint64_t occupied_bits(std::uint8_t* flags) {
+    std::uint64_t bits = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (int part = 0; part < 4; ++part) {
+      auto* at = reinterpret_cast<__m128i*>(flags + 16 * part);
+      const __m128i v = _mm_loadu_si128(at);
+      const auto empty = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+      bits |= static_cast<std::uint64_t>(~empty & 0xFFFFu) << (16 * part);
+      _mm_storeu_si128(at, zero);
+    }
+#else
+    for (int i = 0; i < 64; ++i) {
+      bits |= static_cast<std::uint64_t>(flags[i] != 0) << i;
+      flags[i] = 0;
+    }
+#endif
+    return bits;
+  }
+
+  // After fill_histogram found a single code.
+  void clear_histogram(std::uint32_t code) {
+    std::fill(hist_.begin() + static_cast<std::ptrdiff_t>(code * c_),
+              hist_.begin() + static_cast<std::ptrdiff_t>((code + 1) * c_), 0);
+    touched_[code] = 0;
+  }
+
+  // The scan over the histogram of fill_histogram: the occupied codes in
+  // ascending order, each moved left whole. Exact — the bins are the node's
+  // codes — and the same boundaries are evaluated in the same order with the
+  // same integer sums as scan(), so the chosen split is identical.
+  void histogram_scan(std::size_t m, std::uint32_t lo, std::uint32_t hi, std::int64_t total,
+                      const std::vector<std::int64_t>& node_counts, int f, Split& best) {
+    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
+    Sweep sweep(*this, total, node_counts, f, best);
+    // Only the classes present in the node can have non-zero entries.
+    std::size_t n_present = 0;
+    for (std::size_t k = 0; k < c_; ++k)
+      if (node_counts[k] > 0) present_[n_present++] = k;
+    std::size_t rows_left = 0;
+    std::uint32_t previous = lo;
+    for (std::uint32_t word = lo >> 6; word <= hi >> 6; ++word) {
+      std::uint64_t bits = occupied_bits(touched_.data() + (static_cast<std::size_t>(word) << 6));
+      while (bits != 0) {
+        const auto code = static_cast<std::uint32_t>(word << 6 | static_cast<std::uint32_t>(__builtin_ctzll(bits)));
+        bits &= bits - 1;
+        if (rows_left >= min_leaf && m - rows_left >= min_leaf && rows_left > 0)
+          sweep.consider(previous, code);
+        std::uint64_t* counts = hist_.data() + static_cast<std::size_t>(code) * c_;
+        for (std::size_t i = 0; i < n_present; ++i) {
+          const std::uint64_t entry = counts[present_[i]];
+          counts[present_[i]] = 0;
+          sweep.move(present_[i], static_cast<std::int64_t>(entry & 0xFFFFFFFFu));
+          rows_left += entry >> 32;
+        }
+        previous = code;
+      }
     }
   }
 
@@ -452,6 +645,7 @@ class TreeBuilder {
 
   // Below this many rows a comparison sort beats the bucket passes.
   static constexpr std::size_t kSmallNode = 32;
+  static constexpr std::size_t kHistogramMinRows = 8;
 
   const Encoded& data_;
   const ForestParams& params_;
@@ -466,6 +660,9 @@ class TreeBuilder {
   std::vector<Key> sorted_;                // sort output
   std::vector<std::uint32_t> spill_;       // partition: right-hand rows
   std::vector<std::uint32_t> count_;       // counting-sort buckets
+  std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per code, class
+  std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present
+  std::vector<std::size_t> present_;       // histogram path: the classes present in the node
   std::vector<int> features_;              // candidate features of the node, drawn in place
   std::vector<int> constant_;              // known-constant features along the current path
   std::vector<char> is_constant_;
@@ -474,12 +671,24 @@ class TreeBuilder {
   std::vector<std::int64_t> left_, right_, best_left_;
 };
 
-// The per-thread builders of one fit; a tree uses the narrow key layout when
-// its bootstrap counts and the data allow it.
+// The per-thread builders of one fit for one code type, made on first use; a
+// tree uses the narrow key layout when its bootstrap counts and the data allow.
 template <typename Code>
 struct Builders {
   std::unique_ptr<TreeBuilder<Code, NarrowKey>> narrow;
   std::unique_ptr<TreeBuilder<Code, WideKey>> wide;
+
+  Tree build(const Encoded& data, const ForestParams& params, int mtry, bool narrow_keys,
+             const std::vector<std::uint32_t>& weight, rng::Stream& stream) {
+    if constexpr (sizeof(Code) <= 2) {
+      if (narrow_keys) {
+        if (!narrow) narrow = std::make_unique<TreeBuilder<Code, NarrowKey>>(data, params, mtry);
+        return narrow->build(weight, stream);
+      }
+    }
+    if (!wide) wide = std::make_unique<TreeBuilder<Code, WideKey>>(data, params, mtry);
+    return wide->build(weight, stream);
+  }
 };
 
 // Rows of each class, for the balanced bootstrap.
@@ -515,20 +724,15 @@ void draw_weights(const Encoded& data, const ForestParams& params,
 Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
                 const std::vector<std::vector<std::uint32_t>>& by_class,
                 const std::vector<std::uint32_t>& class_weight, std::vector<std::uint32_t>& weight,
-                Builders<std::uint16_t>& b16, Builders<std::uint32_t>& b32) {
+                Builders<std::uint8_t>& b8, Builders<std::uint16_t>& b16,
+                Builders<std::uint32_t>& b32) {
   rng::Stream stream(key);
   draw_weights(data, params, by_class, class_weight, stream, weight);
   const std::uint32_t max_count = *std::max_element(weight.begin(), weight.end());
-  if (!data.narrow()) {
-    if (!b32.wide) b32.wide = std::make_unique<TreeBuilder<std::uint32_t, WideKey>>(data, params, mtry);
-    return b32.wide->build(weight, stream);
-  }
-  if (max_count < 256 && data.n_classes <= 256) {
-    if (!b16.narrow) b16.narrow = std::make_unique<TreeBuilder<std::uint16_t, NarrowKey>>(data, params, mtry);
-    return b16.narrow->build(weight, stream);
-  }
-  if (!b16.wide) b16.wide = std::make_unique<TreeBuilder<std::uint16_t, WideKey>>(data, params, mtry);
-  return b16.wide->build(weight, stream);
+  const bool narrow_keys = max_count < 256 && data.n_classes <= 256;
+  if (data.byte()) return b8.build(data, params, mtry, narrow_keys, weight, stream);
+  if (data.narrow()) return b16.build(data, params, mtry, narrow_keys, weight, stream);
+  return b32.build(data, params, mtry, false, weight, stream);
 }
 
 // Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
@@ -548,6 +752,7 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
   // region; the first one is rethrown after it.
 #pragma omp parallel num_threads(n_threads)
   {
+    Builders<std::uint8_t> b8;
     Builders<std::uint16_t> b16;
     Builders<std::uint32_t> b32;
     std::vector<std::uint32_t> weight;
@@ -557,7 +762,7 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
         weight.resize(data.n_rows);
         trees[static_cast<std::size_t>(t)] =
             build_tree(data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}),
-                       by_class, class_weight, weight, b16, b32);
+                       by_class, class_weight, weight, b8, b16, b32);
         for (std::size_t m = 0; m < n_members; ++m)
           out_of_bag[m * static_cast<std::size_t>(params.n_trees) + static_cast<std::size_t>(t)] =
               weight[m] == 0;
@@ -610,6 +815,8 @@ RandomForest::RandomForest(ForestParams params) : params_(params) {
     fail("random forest: max_depth must be >= 0 (got {})", params_.max_depth);
   if (params_.balanced_bootstrap && !params_.bootstrap)
     fail("random forest: balanced_bootstrap needs bootstrap");
+  if (params_.max_bins != 0 && (params_.max_bins < 2 || params_.max_bins > 65536))
+    fail("random forest: max_bins must be 0 (exact) or in [2, 65536] (got {})", params_.max_bins);
 }
 
 void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,
@@ -627,7 +834,7 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   check_finite(X, "fit");
   n_threads = std::max(1, n_threads);
 
-  const Encoded data = encode(X, y, n_classes, n_threads);
+  const Encoded data = encode(X, y, n_classes, params_.max_bins, n_threads);
   const int p = static_cast<int>(X.cols());
   int mtry = params_.max_features;
   if (mtry == 0) {

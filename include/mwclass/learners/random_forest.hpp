@@ -2,7 +2,8 @@
 // Random forest classifier with scikit-learn's semantics (the defaults the
 // MUWCLASS paper keeps): bootstrap samples, Gini impurity, floor(sqrt(p))
 // features tried per split, exact best split at the midpoint of consecutive
-// distinct values, trees grown until pure; class probability = mean over trees
+// distinct values (or, as an option, of consecutive value groups: max_bins),
+// trees grown until pure; class probability = mean over trees
 // of the leaf's (bootstrap-weighted) class fractions; importances = mean
 // decrease in impurity, normalized per tree, averaged, normalized.
 //
@@ -33,6 +34,14 @@ struct ForestParams {
   //   from every class present (k classes present, n rows).
   bool class_weight_balanced = false;
   bool balanced_bootstrap = false;
+  // Approximation (off in MUWCLASS): 0 = exact splits between every pair of
+  // consecutive distinct values (sklearn). max_bins >= 2 first groups each
+  // feature's distinct values into at most max_bins codes — the lowest value
+  // (the missing-value flag) alone, the others in equal-frequency groups of
+  // consecutive values — so splits fall only between groups, at the midpoint
+  // of the largest value below and the smallest above (random_forest.cpp,
+  // effect on the metrics in docs/validation.md).
+  int max_bins = 0;
 };
 
 // The integer class weights of class_weight_balanced for labels y.

@@ -1,7 +1,8 @@
 // Engine paths of the random forest (issue 5): bootstrap-weighted exhaustive
 // splits with ties and -100 flags, wide (uint32) codes when a feature has more
 // than 65,536 distinct values, unpacked keys for more than 256 classes, and
-// thread-count determinism on data shaped like the MUWCLASS training set.
+// thread-count determinism on data shaped like the MUWCLASS training set; the
+// histogram path on byte codes and the binned mode (max_bins).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "mwclass/core/error.hpp"
 #include "mwclass/core/matrix.hpp"
 #include "mwclass/core/rng.hpp"
 #include "mwclass/learners/random_forest.hpp"
@@ -217,4 +219,167 @@ TEST_CASE("forest engine: bit-identical for 1, 2 and 3 threads on MUWCLASS-like 
     CHECK(a.trees()[t].nodes.size() == c.trees()[t].nodes.size());
     CHECK(a.trees()[t].importances == c.trees()[t].importances);
   }
+}
+
+TEST_CASE("forest engine: histogram path on byte codes gives the exhaustive best splits") {
+  // Every feature with at most 256 distinct values: codes are bytes and every
+  // node of >= 8 rows takes the histogram path.
+  Matrix X;
+  Labels y;
+  muwclass_like(21, 2000, 5, 6, X, y);
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    for (Eigen::Index f = 0; f < X.cols(); ++f)
+      if (X(i, f) != -100.0) X(i, f) = std::round(X(i, f) * 20.0) / 20.0;  // ~150 values
+  ForestParams params;
+  params.n_trees = 3;
+  params.max_features = 5;
+  RandomForest forest(params);
+  forest.fit(X, y, 6, 99);
+  int checked = 0;
+  for (int t = 0; t < params.n_trees; ++t) {
+    const auto w = bootstrap_weights(99, t, static_cast<std::size_t>(X.rows()));
+    checked += check_exhaustive(X, y, 6, forest.trees()[static_cast<std::size_t>(t)], w);
+  }
+  CHECK(checked > 300);
+}
+
+namespace {
+
+// Feature 0: 100 rows at the -100 flag, 900 distinct values; features 1-3 at
+// most 9 distinct values each (never grouped with max_bins = 10). With
+// max_bins = 10 the documented grouping is {-100} and nine groups of exactly
+// 100 consecutive values. `group` receives each row's group of feature 0.
+void grouped_data(Matrix& X, Labels& y, std::vector<int>& group) {
+  const int n = 1000;
+  mwclass::rng::Stream s(31);
+  X.resize(n, 4);
+  y.resize(n);
+  group.resize(n);
+  std::vector<int> order(900);
+  for (int i = 0; i < 900; ++i) order[static_cast<std::size_t>(i)] = i;
+  for (int i = 899; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[s.below(static_cast<std::uint64_t>(i) + 1)]);
+  for (int i = 0; i < n; ++i) {
+    const bool flagged = i < 100;
+    const int rank = flagged ? -1 : order[static_cast<std::size_t>(i - 100)];
+    X(i, 0) = flagged ? -100.0 : 0.01 * rank + 0.003 * std::sin(rank);  // distinct, ascending in rank
+    group[static_cast<std::size_t>(i)] = flagged ? 0 : 1 + rank / 100;
+    for (int f = 1; f < 4; ++f) X(i, f) = static_cast<double>(s.below(9));
+    const double score = (flagged ? 3.0 : 0.005 * rank) + 0.3 * X(i, 1);
+    y[static_cast<std::size_t>(i)] = s.uniform() < 0.15 ? static_cast<int>(s.below(4))
+                                                        : std::clamp(static_cast<int>(score), 0, 3);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("forest engine: binned mode is the exact forest on the value groups") {
+  Matrix X;
+  Labels y;
+  std::vector<int> group;
+  grouped_data(X, y, group);
+  Matrix X_groups = X;  // feature 0 replaced by its group index
+  for (Eigen::Index i = 0; i < X.rows(); ++i) X_groups(i, 0) = group[static_cast<std::size_t>(i)];
+  // Largest and smallest feature-0 value of each group, for the thresholds.
+  std::vector<double> g_max(10, -1e300), g_min(10, 1e300);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const auto g = static_cast<std::size_t>(group[static_cast<std::size_t>(i)]);
+    g_max[g] = std::max(g_max[g], X(i, 0));
+    g_min[g] = std::min(g_min[g], X(i, 0));
+  }
+
+  ForestParams binned;
+  binned.n_trees = 6;
+  binned.max_features = 2;
+  binned.max_bins = 10;
+  ForestParams exact = binned;
+  exact.max_bins = 0;
+  RandomForest a(binned), b(exact);
+  a.fit(X, y, 4, 17);
+  b.fit(X_groups, y, 4, 17);
+  int on_feature_0 = 0;
+  for (std::size_t t = 0; t < a.trees().size(); ++t) {
+    const Tree& ta = a.trees()[t];
+    const Tree& tb = b.trees()[t];
+    REQUIRE(ta.nodes.size() == tb.nodes.size());
+    CHECK(ta.leaf_values == tb.leaf_values);
+    for (std::size_t id = 0; id < ta.nodes.size(); ++id) {
+      const TreeNode& na = ta.nodes[id];
+      const TreeNode& nb = tb.nodes[id];
+      REQUIRE(na.feature == nb.feature);
+      CHECK(na.left == nb.left);
+      CHECK(na.right == nb.right);
+      if (na.feature == 0) {
+        // b splits between the node's neighbouring groups lo < hi at
+        // (lo + hi) / 2; a at the midpoint of lo's largest and hi's smallest value.
+        bool matched = false;
+        for (std::size_t lo = 0; lo < 10; ++lo)
+          for (std::size_t hi = lo + 1; hi < 10; ++hi)
+            matched = matched || (nb.threshold == (lo + hi) / 2.0 &&
+                                  na.threshold == g_max[lo] / 2.0 + g_min[hi] / 2.0);
+        CHECK(matched);
+        ++on_feature_0;
+      } else if (na.feature > 0) {
+        CHECK(na.threshold == nb.threshold);
+      }
+    }
+  }
+  CHECK(on_feature_0 > 10);
+}
+
+TEST_CASE("forest engine: binned mode keeps the -100 flag alone and is exact when groups are values") {
+  Matrix X;
+  Labels y;
+  std::vector<int> group;
+  grouped_data(X, y, group);
+  // max_bins = 2: feature 0 has one boundary, the flag against everything else.
+  ForestParams two;
+  two.n_trees = 8;
+  two.max_features = 4;
+  two.max_bins = 2;
+  RandomForest forest(two);
+  forest.fit(X, y, 4, 3);
+  double lowest_value = 1e300;
+  for (Eigen::Index i = 100; i < X.rows(); ++i) lowest_value = std::min(lowest_value, X(i, 0));
+  int splits = 0;
+  for (const Tree& tree : forest.trees())
+    for (const TreeNode& node : tree.nodes)
+      if (node.feature == 0) {
+        CHECK(node.threshold == -100.0 / 2.0 + lowest_value / 2.0);
+        ++splits;
+      }
+  CHECK(splits > 0);
+
+  // max_bins at least the number of distinct values: the exact forest, bit for bit.
+  ForestParams exact;
+  exact.n_trees = 8;
+  ForestParams wide = exact;
+  wide.max_bins = 901;
+  RandomForest e(exact), w(wide);
+  e.fit(X, y, 4, 5);
+  w.fit(X, y, 4, 5);
+  CHECK(bit_identical(e.predict_proba(X), w.predict_proba(X)));
+  CHECK(e.feature_importances() == w.feature_importances());
+}
+
+TEST_CASE("forest engine: binned mode is bit-identical for 1 and 3 threads; max_bins is checked") {
+  Matrix X, X_test;
+  Labels y, y_test;
+  muwclass_like(13, 3000, 29, 8, X, y);
+  muwclass_like(14, 400, 29, 8, X_test, y_test);
+  ForestParams params;
+  params.n_trees = 9;
+  params.max_bins = 64;
+  RandomForest a(params), b(params);
+  a.fit(X, y, 8, 8, 1);
+  b.fit(X, y, 8, 8, 3);
+  CHECK(bit_identical(a.predict_proba(X_test, 1), b.predict_proba(X_test, 3)));
+  CHECK(a.feature_importances() == b.feature_importances());
+
+  ForestParams bad;
+  bad.max_bins = 1;
+  CHECK_THROWS_AS(RandomForest{bad}, mwclass::Error);
+  bad.max_bins = -3;
+  CHECK_THROWS_AS(RandomForest{bad}, mwclass::Error);
+  bad.max_bins = 70000;
+  CHECK_THROWS_AS(RandomForest{bad}, mwclass::Error);
 }

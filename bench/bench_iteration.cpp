@@ -136,8 +136,9 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   forest.fit(x_train, y_train, s.n_classes,
              rng::derive_key(c.seed, rng::Purpose::Learner, {item, it}), s.threads);
   t.fit += seconds_since(clock);
-  Matrix p = forest.predict_proba(x_src, s.threads);
-  const auto outlier = forest.outlier_scores(x_src, s.threads);
+  const learners::Prediction prediction = forest.predict(x_src, s.threads);
+  const Matrix& p = prediction.proba;
+  const auto& outlier = prediction.outlier;
   if (outlier.size() != static_cast<std::size_t>(x_src.rows())) fail("bench: outlier scores missing");
   t.predict += seconds_since(clock);
   return p;

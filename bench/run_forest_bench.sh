@@ -7,7 +7,9 @@
 #     BUILD_DIR     build with -DMWCLASS_BUILD_BENCH=ON   (default build-perf)
 #     ROUNDS        interleaved rounds (default 5); each side runs 1 iteration per round
 #     LOOCV_STRIDE  LOOCV on every N-th TD source, M = 1 (default 20; 0 skips it)
-# Env: TD (default ../shared/data/cscv2_td_yang2022.csv), CORE (default 0).
+# Env: TD (default ../shared/data/cscv2_td_yang2022.csv), CORE (default 0),
+#      BINS (e.g. 64: also time mwclass's approximate binned mode, --max-bins BINS,
+#      in the same rounds; its LOOCV too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build-perf}
@@ -32,8 +34,11 @@ NPROC=$(nproc --all)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $NPROC cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "sklearn: $($PY -c 'import sklearn, imblearn; print(sklearn.__version__, "/ imblearn", imblearn.__version__)')"
 [ $have_ranger = 1 ] && echo "ranger:  $(Rscript -e 'cat(as.character(packageVersion("ranger")))')"
+BINS=${BINS:-}
 for r in $(seq "$ROUNDS"); do
   pin "$BENCH" --td "$TD" --repeats 1 --seed $((20220923 + r)) | grep '^repeat' >> "$OUT/mw.txt"
+  [ -n "$BINS" ] && pin "$BENCH" --td "$TD" --repeats 1 --seed $((20220923 + r)) --max-bins "$BINS" |
+      grep '^repeat' >> "$OUT/mwb.txt"
   pin $PY bench/sklearn_iteration.py --td "$TD" --config "$OUT/config.toml" --repeats 1 \
       --seed $((20220923 + r)) | grep '^repeat' >> "$OUT/sk.txt"
   if [ $have_ranger = 1 ]; then
@@ -45,10 +50,17 @@ done
 # median of field $2 (by name) over the lines of file $1
 med() { awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' "$1" | sort -g |
         awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-printf '\n%-20s %12s %12s %10s\n' "median over $ROUNDS [s]" mwclass sklearn "sk/mw"
+printf '\n%-20s %12s %12s %10s' "median over $ROUNDS [s]" mwclass sklearn "sk/mw"
+[ -n "$BINS" ] && printf ' %12s %10s' "mw bins=$BINS" "sk/mw_bins"
+echo
 for s in sampling_features standardize smote fit predict total; do
   a=$(med "$OUT/mw.txt" $s); b=$(med "$OUT/sk.txt" $s)
-  printf '%-20s %12.5f %12.5f %10.1f\n' "$s" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+  printf '%-20s %12.5f %12.5f %10.1f' "$s" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+  if [ -n "$BINS" ]; then
+    c=$(med "$OUT/mwb.txt" $s)
+    printf ' %12.5f %10.1f' "$c" "$(echo "$b / $c" | bc -l)"
+  fi
+  echo
 done
 mwt=$(echo "$(med "$OUT/mw.txt" fit) / 100" | bc -l)
 skt=$(echo "$(med "$OUT/sk.txt" fit) / 100" | bc -l)
@@ -59,6 +71,12 @@ if [ $have_ranger = 1 ]; then
 fi
 echo
 echo "per-iteration ratio sklearn/mwclass: $(printf '%.1f' "$(echo "$(med "$OUT/sk.txt" total) / $(med "$OUT/mw.txt" total)" | bc -l)")"
+if [ -n "$BINS" ]; then
+  mwbt=$(echo "$(med "$OUT/mwb.txt" fit) / 100" | bc -l)
+  printf 'binned (max_bins %s): per-tree fit %.3f ms' "$BINS" "$(echo "$mwbt * 1000" | bc -l)"
+  [ $have_ranger = 1 ] && printf ', ranger/mwclass %.1f' "$(echo "$rgt / $mwbt" | bc -l)"
+  echo "; per-iteration ratio sklearn/mwclass $(printf '%.1f' "$(echo "$(med "$OUT/sk.txt" total) / $(med "$OUT/mwb.txt" total)" | bc -l)")"
+fi
 
 if [ "$STRIDE" -gt 0 ]; then
   echo
@@ -68,5 +86,14 @@ if [ "$STRIDE" -gt 0 ]; then
       --loocv-stride "$STRIDE" --loocv-m 1 > "$OUT/sk_loocv.txt"
   echo "  mwclass accuracy $(awk '/loocv_accuracy/ {print $2}' "$OUT/mw_loocv.txt") on $(awk '/loocv_sources/ {print $2}' "$OUT/mw_loocv.txt") sources"
   echo "  sklearn accuracy $(awk '/loocv_accuracy/ {print $2}' "$OUT/sk_loocv.txt") on $(awk '/loocv_sources/ {print $2}' "$OUT/sk_loocv.txt") sources"
-  echo "  agreement mwclass vs sklearn predicted class: $(paste <(grep "^loocv_source " "$OUT/mw_loocv.txt") <(grep "^loocv_source " "$OUT/sk_loocv.txt") | awk '{n++; s += ($4 == $8)} END {printf "%d/%d", s, n}')"
+  # predicted class of each source: field 4 of "loocv_source INDEX TRUE PREDICTED P..."
+  agree() { awk 'NR == FNR {if ($1 == "loocv_source") p[$2] = $4; next}
+                 $1 == "loocv_source" && ($2 in p) {n++; s += (p[$2] == $4)} END {printf "%d/%d", s, n}' "$1" "$2"; }
+  echo "  agreement mwclass vs sklearn predicted class: $(agree "$OUT/mw_loocv.txt" "$OUT/sk_loocv.txt")"
+  if [ -n "$BINS" ]; then
+    pin "$BENCH" --td "$TD" --loocv-stride "$STRIDE" --loocv-m 1 --max-bins "$BINS" > "$OUT/mwb_loocv.txt"
+    echo "  mwclass max_bins $BINS accuracy $(awk '/loocv_accuracy/ {print $2}' "$OUT/mwb_loocv.txt");" \
+         "agreement with sklearn $(agree "$OUT/mwb_loocv.txt" "$OUT/sk_loocv.txt")," \
+         "with exact mwclass $(agree "$OUT/mwb_loocv.txt" "$OUT/mw_loocv.txt")"
+  fi
 fi

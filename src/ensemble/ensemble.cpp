@@ -234,10 +234,12 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
       for (Eigen::Index f = 0; f < sigma_std.cols(); ++f) sigma_std.col(f) /= standardizer.scale()(f);
       quality = nb->quality_exponents(x_pred, sigma_std);
     }
-    const Matrix p = nb_quality ? nb->predict_proba(x_pred, &quality, threads)
-                                : model->predict_proba(x_pred, threads);
-    const auto scores = nb_quality ? nb->outlier_scores(x_pred, &quality)
-                                   : model->outlier_scores(x_pred, threads);
+    const learners::Prediction prediction =
+        nb_quality ? learners::Prediction{nb->predict_proba(x_pred, &quality, threads),
+                                          nb->outlier_scores(x_pred, &quality)}
+                   : model->predict(x_pred, threads);
+    const Matrix& p = prediction.proba;
+    const auto& scores = prediction.outlier;
     if (!scores.empty()) {
       if (out.outlier.empty()) out.outlier.assign(static_cast<std::size_t>(n_src) * chunk.count * 2, 0.0);
       for (int j = 0; j < n_src; ++j) {

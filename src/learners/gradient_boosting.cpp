@@ -278,7 +278,12 @@ Matrix GradientBoosting::predict_proba(const Matrix& X, int n_threads) const {
 }
 
 std::vector<OutlierScore> GradientBoosting::outlier_scores(const Matrix& X, int n_threads) const {
-  const Matrix proba = predict_proba(X, n_threads);  // checks fit and shape, sets nthread
+  return predict(X, n_threads).outlier;
+}
+
+Prediction GradientBoosting::predict(const Matrix& X, int n_threads) const {
+  Prediction out{predict_proba(X, n_threads), {}};  // checks fit and shape, sets nthread
+  const Matrix& proba = out.proba;
   std::vector<int> best(static_cast<std::size_t>(X.rows()));
   for (Eigen::Index i = 0; i < X.rows(); ++i) proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);
   LeafTable sources;
@@ -288,7 +293,8 @@ std::vector<OutlierScore> GradientBoosting::outlier_scores(const Matrix& X, int 
     const DMatrix data = make_dmatrix(X, std::max(1, n_threads));
     sources.leaf = leaf_indices(booster_.get(), data.get(), sources.n_rows, sources.n_trees);
   }
-  return proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
+  out.outlier = proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
+  return out;
 }
 
 std::vector<double> GradientBoosting::feature_importances() const {

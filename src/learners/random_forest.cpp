@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -53,6 +54,7 @@ struct Encoded {
   std::size_t n_features = 0;
   int n_classes = 0;
   std::vector<std::uint8_t> codes8;         // codes[f * n_rows + row], if max_codes <= 2^8
+  std::vector<std::uint8_t> row_codes;      // the same row-major, codes[row * n_features + f]
   std::vector<std::uint16_t> codes16;       // if max_codes <= 2^16
   std::vector<std::uint32_t> codes32;       // otherwise
   // The values of code c of feature f lie in [lower[f][c], upper[f][c]]; both
@@ -96,6 +98,47 @@ std::uint32_t group_values(const std::vector<std::uint32_t>& rows_per_value, int
   return current + 1;
 }
 
+// A column entry for the encode sort: the value's bits mapped so that
+// unsigned order is numeric order (negative values: all bits flipped; others:
+// the sign bit set), and its row.
+struct ColumnEntry {
+  std::uint64_t key;
+  std::uint32_t row;
+};
+
+std::uint64_t order_bits(double v) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+
+double from_order_bits(std::uint64_t key) {
+  const std::uint64_t bits = (key >> 63) != 0 ? key & ~(std::uint64_t{1} << 63) : ~key;
+  double v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// LSD radix sort of `a` by key, 8 bits per pass; passes whose byte is the
+// same in every key are skipped (the high bytes of one feature's values
+// mostly are). `tmp` is scratch of the same size.
+void sort_column(std::vector<ColumnEntry>& a, std::vector<ColumnEntry>& tmp) {
+  std::uint32_t count[8][256] = {};
+  for (const ColumnEntry& e : a)
+    for (int d = 0; d < 8; ++d) ++count[d][e.key >> (8 * d) & 0xFFu];
+  for (int d = 0; d < 8; ++d) {
+    if (count[d][a.front().key >> (8 * d) & 0xFFu] == a.size()) continue;
+    std::uint32_t offset[256];
+    std::uint32_t sum = 0;
+    for (int b = 0; b < 256; ++b) {
+      offset[b] = sum;
+      sum += count[d][b];
+    }
+    for (const ColumnEntry& e : a) tmp[offset[e.key >> (8 * d) & 0xFFu]++] = e;
+    a.swap(tmp);
+  }
+}
+
 Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, int n_threads) {
   Encoded data;
   data.n_rows = static_cast<std::size_t>(X.rows());
@@ -111,24 +154,28 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, in
   std::vector<std::uint32_t> codes(n * data.n_features);
 #pragma omp parallel num_threads(n_threads)
   {
-    std::vector<std::pair<double, std::uint32_t>> column(n);
+    std::vector<ColumnEntry> column(n), scratch(n);
     std::vector<double> distinct;
     std::vector<std::uint32_t> rows_per_value, group;
 #pragma omp for schedule(static)
     for (std::ptrdiff_t f = 0; f < p; ++f) {
       for (std::size_t i = 0; i < n; ++i)
-        column[i] = {X(static_cast<Eigen::Index>(i), f), static_cast<std::uint32_t>(i)};
-      std::sort(column.begin(), column.end());
+        column[i] = {order_bits(X(static_cast<Eigen::Index>(i), f)), static_cast<std::uint32_t>(i)};
+      sort_column(column, scratch);
       distinct.clear();
       rows_per_value.clear();
       std::uint32_t* out = codes.data() + static_cast<std::size_t>(f) * n;
+      std::uint64_t previous = 0;
       for (std::size_t i = 0; i < n; ++i) {
-        if (distinct.empty() || column[i].first != distinct.back()) {
-          distinct.push_back(column[i].first);
+        const double v = from_order_bits(column[i].key);
+        // -0.0 and 0.0 are one value (their keys differ, they compare equal).
+        if (distinct.empty() || (column[i].key != previous && v != distinct.back())) {
+          distinct.push_back(v);
           rows_per_value.push_back(0);
         }
+        previous = column[i].key;
         ++rows_per_value.back();
-        out[column[i].second] = static_cast<std::uint32_t>(distinct.size() - 1);
+        out[column[i].row] = static_cast<std::uint32_t>(distinct.size() - 1);
       }
       const std::uint32_t n_codes = group_values(rows_per_value, max_bins, group);
       auto& lower = data.lower[static_cast<std::size_t>(f)];
@@ -143,8 +190,13 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, in
   }
   for (const auto& table : data.lower)
     data.max_codes = std::max(data.max_codes, static_cast<std::uint32_t>(table.size()));
-  if (data.byte())
+  if (data.byte()) {
     data.codes8.assign(codes.begin(), codes.end());
+    data.row_codes.resize(codes.size());
+    for (std::size_t f = 0; f < data.n_features; ++f)
+      for (std::size_t r = 0; r < n; ++r)
+        data.row_codes[r * data.n_features + f] = static_cast<std::uint8_t>(codes[f * n + r]);
+  }
   else if (data.narrow())
     data.codes16.assign(codes.begin(), codes.end());
   else
@@ -188,13 +240,17 @@ class TreeBuilder {
       : data_(data), params_(params), mtry_(mtry),
         n_(data.n_rows), p_(data.n_features), c_(static_cast<std::size_t>(data.n_classes)),
         codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
-        count_(data.max_codes + 1u), hist_(kNarrow ? (data.max_codes + 1u) * c_ : 0),
-        touched_(kNarrow ? (data.max_codes / 64u + 1u) * 64u : 0), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
+        count_(data.max_codes + 1u),
+        slots_(kNarrow ? (sizeof(Code) == 1 ? static_cast<std::size_t>(mtry) : 1u) : 0),
+        stride_((data.max_codes + 1u) * c_), touched_stride_((data.max_codes / 64u + 1u) * 64u),
+        hist_(slots_ * stride_), touched_(slots_ * touched_stride_),
+        occupied_(touched_stride_ / 64u), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
         found_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
   // `weight`: the tree's bootstrap counts; `stream` continues with the
-  // feature draws.
-  Tree build(const std::vector<std::uint32_t>& weight, rng::Stream& stream) {
+  // feature draws. row_leaf[r] receives the leaf of every in-bag row r.
+  Tree build(const std::vector<std::uint32_t>& weight, rng::Stream& stream,
+             std::int32_t* row_leaf) {
     weight_ = weight.data();
     Tree tree;
     tree.importances.assign(p_, 0.0);
@@ -257,6 +313,7 @@ class TreeBuilder {
             static_cast<int>(tree.leaf_values.size());
         const auto t = static_cast<double>(total);
         for (std::int64_t count : node_counts) tree.leaf_values.push_back(static_cast<double>(count) / t);
+        for (std::size_t q = node.start; q < node.end; ++q) row_leaf[rows_[q]] = id;
         continue;
       }
       // The features found constant here are constant in both children.
@@ -356,27 +413,43 @@ class TreeBuilder {
 
     int visited = 0;
     const std::uint32_t* rows = rows_.data() + start;
-    for (std::size_t i = 0; i < n_candidates && visited < mtry_; ++i) {
+    std::size_t i = 0;
+    while (i < n_candidates && visited < mtry_) {
+      // Byte codes: the features still needed are drawn together (the same
+      // draws, in the same order, as one at a time) and their class
+      // histograms filled in one pass over the node's rows (row-major codes);
+      // they are then scanned in draw order.
+      if constexpr (kNarrow && sizeof(Code) == 1) {
+        if (m >= kHistogramMinRows) {
+          const std::size_t batch = std::min(static_cast<std::size_t>(mtry_ - visited), n_candidates - i);
+          for (std::size_t b = i; b < i + batch; ++b)
+            std::swap(features_[b], features_[b + static_cast<std::size_t>(stream.below(n_candidates - b))]);
+          fill_histograms(rows, m, features_.data() + i, batch);
+          for (std::size_t b = 0; b < batch; ++b) {
+            const int f = features_[i + b];
+            if (histogram_scan(b, m, total, node_counts, f, best))
+              ++visited;
+            else
+              found_[n_found++] = f;  // constant here and in all descendants
+          }
+          i += batch;
+          continue;
+        }
+      }
       const std::size_t j = i + static_cast<std::size_t>(stream.below(n_candidates - i));
       std::swap(features_[i], features_[j]);
-      const int f = features_[i];
+      const int f = features_[i++];
       const Code* codes = column(f);
 
-      // Byte codes (max_bins <= 256), or as many rows as the feature has
-      // codes: class histograms per code replace the gather, sort and per-row
-      // scan (thresholds measured with bench_iteration, docs/performance.md).
+      // As many rows as the feature has codes: its class histogram replaces
+      // the gather, sort and per-row scan.
       if constexpr (kNarrow) {
-        if (m >= kHistogramMinRows &&
-            (sizeof(Code) == 1 || m >= data_.lower[static_cast<std::size_t>(f)].size())) {
-          std::uint32_t lo, hi;
-          fill_histogram(rows, m, codes, lo, hi);
-          if (lo == hi) {  // constant here and in all descendants
-            clear_histogram(lo);
+        if (m >= kHistogramMinRows && m >= data_.lower[static_cast<std::size_t>(f)].size()) {
+          fill_histogram(rows, m, codes);
+          if (histogram_scan(0, m, total, node_counts, f, best))
+            ++visited;
+          else
             found_[n_found++] = f;
-            continue;
-          }
-          ++visited;
-          histogram_scan(m, lo, hi, total, node_counts, f, best);
           continue;
         }
       }
@@ -512,30 +585,66 @@ class TreeBuilder {
     }
   }
 
-  // hist_[code * c_ + class] = distinct rows << 32 | summed bootstrap counts
-  // of the node's rows (narrow keys: counts < 256 and rows < 2^24, so neither
-  // half overflows), occupied_ a bitmap of the codes present, and the node's
-  // code range [lo, hi]. Both are all zero between calls: histogram_scan and
-  // clear_histogram zero what was filled.
-  void fill_histogram(const std::uint32_t* rows, std::size_t m, const Code* codes,
-                      std::uint32_t& lo, std::uint32_t& hi) {
+  // Histogram slots: hist_[slot * stride_ + code * c_ + class] = distinct
+  // rows << 32 | summed bootstrap counts of the node's rows with that code and
+  // class (narrow keys: counts < 256 and rows < 2^24, so neither half
+  // overflows); touched_[slot * touched_stride_ + code] = 1 for the codes
+  // present. Both are all zero between uses: histogram_scan zeroes its slot.
+
+  // One feature (column codes) into slot 0.
+  void fill_histogram(const std::uint32_t* rows, std::size_t m, const Code* codes) {
     std::uint64_t* hist = hist_.data();
     std::uint8_t* touched = touched_.data();
-    std::uint32_t low = std::numeric_limits<std::uint32_t>::max(), high = 0;
     for (std::size_t q = 0; q < m; ++q) {
       const std::uint32_t r = rows[q];
       const std::uint32_t code = codes[r];
       const std::uint32_t yw = yw_[r];
       hist[code * c_ + (yw & 0xFFu)] += std::uint64_t{1} << 32 | yw >> 8;
       touched[code] = 1;
-      low = std::min(low, code);
-      high = std::max(high, code);
     }
-    lo = low;
-    hi = high;
   }
 
-  // The 64 touched_ flags at `flags` as a bitmap (bit i: flags[i] != 0), and
+  // Features f[0, n) into slots [0, n), reading each row's byte codes once
+  // (row-major copy), in groups of at most kGroup features per pass.
+  void fill_histograms(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t n) {
+    for (std::size_t first = 0; first < n; first += kGroup) {
+      switch (std::min(kGroup, n - first)) {
+        case 1: fill_group<1>(rows, m, f, first); break;
+        case 2: fill_group<2>(rows, m, f, first); break;
+        case 3: fill_group<3>(rows, m, f, first); break;
+        case 4: fill_group<4>(rows, m, f, first); break;
+        case 5: fill_group<5>(rows, m, f, first); break;
+        default: fill_group<kGroup>(rows, m, f, first); break;
+      }
+    }
+  }
+
+  template <std::size_t N>
+  void fill_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
+    const std::uint8_t* codes = data_.row_codes.data();
+    std::uint64_t* hist[N];
+    std::uint8_t* touched[N];
+    std::size_t feature[N];
+    for (std::size_t b = 0; b < N; ++b) {
+      hist[b] = hist_.data() + (first + b) * stride_;
+      touched[b] = touched_.data() + (first + b) * touched_stride_;
+      feature[b] = static_cast<std::size_t>(f[first + b]);
+    }
+    for (std::size_t q = 0; q < m; ++q) {
+      const std::uint32_t r = rows[q];
+      const std::uint32_t yw = yw_[r];
+      const std::size_t k = yw & 0xFFu;
+      const std::uint64_t add = std::uint64_t{1} << 32 | yw >> 8;
+      const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p_;
+      for (std::size_t b = 0; b < N; ++b) {
+        const std::uint32_t code = record[feature[b]];
+        hist[b][code * c_ + k] += add;
+        touched[b][code] = 1;
+      }
+    }
+  }
+
+  // The 64 touched flags at `flags` as a bitmap (bit i: flags[i] != 0), and
   // the flags cleared.
   static std::uint64_t occupied_bits(std::uint8_t* flags) {
     std::uint64_t bits = 0;
@@ -557,19 +666,29 @@ class TreeBuilder {
     return bits;
   }
 
-  // After fill_histogram found a single code.
-  void clear_histogram(std::uint32_t code) {
-    std::fill(hist_.begin() + static_cast<std::ptrdiff_t>(code * c_),
-              hist_.begin() + static_cast<std::ptrdiff_t>((code + 1) * c_), 0);
-    touched_[code] = 0;
-  }
-
-  // The scan over the histogram of fill_histogram: the occupied codes in
+  // The scan over histogram slot `slot` of feature f: the codes present in
   // ascending order, each moved left whole. Exact — the bins are the node's
   // codes — and the same boundaries are evaluated in the same order with the
-  // same integer sums as scan(), so the chosen split is identical.
-  void histogram_scan(std::size_t m, std::uint32_t lo, std::uint32_t hi, std::int64_t total,
+  // same integer sums as scan(), so the chosen split is identical. Returns
+  // false (and evaluates nothing) when a single code is present. Zeroes the slot.
+  bool histogram_scan(std::size_t slot, std::size_t m, std::int64_t total,
                       const std::vector<std::int64_t>& node_counts, int f, Split& best) {
+    const std::size_t words = (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
+    std::uint8_t* touched = touched_.data() + slot * touched_stride_;
+    std::uint64_t* hist = hist_.data() + slot * stride_;
+    int n_codes = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      occupied_[w] = occupied_bits(touched + 64 * w);
+      n_codes += __builtin_popcountll(occupied_[w]);
+    }
+    if (n_codes <= 1) {
+      for (std::size_t w = 0; w < words; ++w)
+        if (occupied_[w] != 0) {
+          const std::size_t code = 64 * w + static_cast<std::size_t>(__builtin_ctzll(occupied_[w]));
+          std::fill(hist + code * c_, hist + (code + 1) * c_, 0);
+        }
+      return false;
+    }
     const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
     Sweep sweep(*this, total, node_counts, f, best);
     // Only the classes present in the node can have non-zero entries.
@@ -577,15 +696,13 @@ class TreeBuilder {
     for (std::size_t k = 0; k < c_; ++k)
       if (node_counts[k] > 0) present_[n_present++] = k;
     std::size_t rows_left = 0;
-    std::uint32_t previous = lo;
-    for (std::uint32_t word = lo >> 6; word <= hi >> 6; ++word) {
-      std::uint64_t bits = occupied_bits(touched_.data() + (static_cast<std::size_t>(word) << 6));
-      while (bits != 0) {
-        const auto code = static_cast<std::uint32_t>(word << 6 | static_cast<std::uint32_t>(__builtin_ctzll(bits)));
-        bits &= bits - 1;
+    std::uint32_t previous = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
+        const auto code = static_cast<std::uint32_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(bits)));
         if (rows_left >= min_leaf && m - rows_left >= min_leaf && rows_left > 0)
           sweep.consider(previous, code);
-        std::uint64_t* counts = hist_.data() + static_cast<std::size_t>(code) * c_;
+        std::uint64_t* counts = hist + static_cast<std::size_t>(code) * c_;
         for (std::size_t i = 0; i < n_present; ++i) {
           const std::uint64_t entry = counts[present_[i]];
           counts[present_[i]] = 0;
@@ -595,6 +712,7 @@ class TreeBuilder {
         previous = code;
       }
     }
+    return true;
   }
 
   // keys_[0, m) ordered by code (the high bits). Order among equal codes is
@@ -646,6 +764,7 @@ class TreeBuilder {
   // Below this many rows a comparison sort beats the bucket passes.
   static constexpr std::size_t kSmallNode = 32;
   static constexpr std::size_t kHistogramMinRows = 8;
+  static constexpr std::size_t kGroup = 6;  // features per row pass of fill_histograms
 
   const Encoded& data_;
   const ForestParams& params_;
@@ -660,8 +779,12 @@ class TreeBuilder {
   std::vector<Key> sorted_;                // sort output
   std::vector<std::uint32_t> spill_;       // partition: right-hand rows
   std::vector<std::uint32_t> count_;       // counting-sort buckets
-  std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per code, class
-  std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present
+  const std::size_t slots_;                // histogram path: slots (features at once)
+  const std::size_t stride_;               // histogram path: entries per slot
+  const std::size_t touched_stride_;       // histogram path: flags per slot (multiple of 64)
+  std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per slot, code, class
+  std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present, per slot
+  std::vector<std::uint64_t> occupied_;    // histogram path: the scanned slot's codes as a bitmap
   std::vector<std::size_t> present_;       // histogram path: the classes present in the node
   std::vector<int> features_;              // candidate features of the node, drawn in place
   std::vector<int> constant_;              // known-constant features along the current path
@@ -679,15 +802,15 @@ struct Builders {
   std::unique_ptr<TreeBuilder<Code, WideKey>> wide;
 
   Tree build(const Encoded& data, const ForestParams& params, int mtry, bool narrow_keys,
-             const std::vector<std::uint32_t>& weight, rng::Stream& stream) {
+             const std::vector<std::uint32_t>& weight, rng::Stream& stream, std::int32_t* row_leaf) {
     if constexpr (sizeof(Code) <= 2) {
       if (narrow_keys) {
         if (!narrow) narrow = std::make_unique<TreeBuilder<Code, NarrowKey>>(data, params, mtry);
-        return narrow->build(weight, stream);
+        return narrow->build(weight, stream, row_leaf);
       }
     }
     if (!wide) wide = std::make_unique<TreeBuilder<Code, WideKey>>(data, params, mtry);
-    return wide->build(weight, stream);
+    return wide->build(weight, stream, row_leaf);
   }
 };
 
@@ -725,23 +848,33 @@ Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::
                 const std::vector<std::vector<std::uint32_t>>& by_class,
                 const std::vector<std::uint32_t>& class_weight, std::vector<std::uint32_t>& weight,
                 Builders<std::uint8_t>& b8, Builders<std::uint16_t>& b16,
-                Builders<std::uint32_t>& b32) {
+                Builders<std::uint32_t>& b32, std::int32_t* row_leaf) {
   rng::Stream stream(key);
   draw_weights(data, params, by_class, class_weight, stream, weight);
   const std::uint32_t max_count = *std::max_element(weight.begin(), weight.end());
   const bool narrow_keys = max_count < 256 && data.n_classes <= 256;
-  if (data.byte()) return b8.build(data, params, mtry, narrow_keys, weight, stream);
-  if (data.narrow()) return b16.build(data, params, mtry, narrow_keys, weight, stream);
-  return b32.build(data, params, mtry, false, weight, stream);
+  if (data.byte()) return b8.build(data, params, mtry, narrow_keys, weight, stream, row_leaf);
+  if (data.narrow()) return b16.build(data, params, mtry, narrow_keys, weight, stream, row_leaf);
+  return b32.build(data, params, mtry, false, weight, stream, row_leaf);
+}
+
+// The leaf row x (n_features values) reaches in `tree`.
+std::int32_t leaf_of(const Tree& tree, const double* x) {
+  const TreeNode* nodes = tree.nodes.data();
+  std::int32_t at = 0;
+  while (nodes[at].feature >= 0)
+    at = x[nodes[at].feature] <= nodes[at].threshold ? nodes[at].left : nodes[at].right;
+  return at;
 }
 
 // Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
 // its own stream, so the result does not depend on n_threads.
-// out_of_bag (n_members x n_trees, row-major) receives 1 where the tree's
-// sample missed the member row.
+// members (the first members.n_rows rows of X, row-major X) receives each
+// member's leaf in every tree — in-bag rows from the growth itself, the
+// others by traversal — and out-of-bag flags (1 where the tree's sample
+// missed the member row).
 void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64_t key,
-          int n_threads, std::vector<Tree>& trees, std::size_t n_members,
-          std::vector<std::uint8_t>& out_of_bag) {
+          int n_threads, std::vector<Tree>& trees, const Matrix& X, LeafTable& members) {
   const auto by_class = params.balanced_bootstrap ? rows_by_class(data)
                                                   : std::vector<std::vector<std::uint32_t>>();
   const auto class_weight = params.class_weight_balanced
@@ -756,16 +889,21 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
     Builders<std::uint16_t> b16;
     Builders<std::uint32_t> b32;
     std::vector<std::uint32_t> weight;
+    std::vector<std::int32_t> row_leaf(data.n_rows);
 #pragma omp for schedule(dynamic)
     for (int t = 0; t < params.n_trees; ++t) {
       try {
         weight.resize(data.n_rows);
         trees[static_cast<std::size_t>(t)] =
             build_tree(data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}),
-                       by_class, class_weight, weight, b8, b16, b32);
-        for (std::size_t m = 0; m < n_members; ++m)
-          out_of_bag[m * static_cast<std::size_t>(params.n_trees) + static_cast<std::size_t>(t)] =
-              weight[m] == 0;
+                       by_class, class_weight, weight, b8, b16, b32, row_leaf.data());
+        const Tree& tree = trees[static_cast<std::size_t>(t)];
+        const auto p = static_cast<std::size_t>(X.cols());
+        for (std::size_t m = 0; m < members.n_rows; ++m) {
+          const std::size_t at = m * members.n_trees + static_cast<std::size_t>(t);
+          members.out_of_bag[at] = weight[m] == 0;
+          members.leaf[at] = weight[m] > 0 ? row_leaf[m] : leaf_of(tree, X.data() + m * p);
+        }
       } catch (...) {
 #pragma omp critical(mwclass_forest_error)
         if (!error) error = std::current_exception();
@@ -846,13 +984,13 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
 
   std::vector<Tree> trees(static_cast<std::size_t>(params_.n_trees));
   const auto n_members = static_cast<std::size_t>(outlier_members(X.rows()));
-  LeafTable members{n_members, trees.size(), {}, std::vector<std::uint8_t>(n_members * trees.size())};
-  grow(data, params_, mtry, key, n_threads, trees, n_members, members.out_of_bag);
+  LeafTable members{n_members, trees.size(), std::vector<std::int32_t>(n_members * trees.size()),
+                    std::vector<std::uint8_t>(n_members * trees.size())};
+  grow(data, params_, mtry, key, n_threads, trees, X, members);
 
   trees_ = std::move(trees);
   n_classes_ = n_classes;
   n_features_ = p;
-  members.leaf = leaves(X.topRows(static_cast<Eigen::Index>(n_members)), n_threads);
   member_leaves_ = std::move(members);
   member_class_.assign(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n_members));
 }
@@ -870,46 +1008,40 @@ std::vector<std::int32_t> RandomForest::leaves(const Matrix& X, int n_threads) c
   std::vector<std::int32_t> out(n_rows * trees_.size());
 #pragma omp parallel for num_threads(std::max(1, n_threads)) schedule(static)
   for (std::ptrdiff_t t = 0; t < T; ++t) {
-    const TreeNode* nodes = trees_[static_cast<std::size_t>(t)].nodes.data();
-    for (std::size_t i = 0; i < n_rows; ++i) {
-      const double* x = X.data() + i * p;
-      std::int32_t at = 0;
-      while (nodes[at].feature >= 0)
-        at = x[nodes[at].feature] <= nodes[at].threshold ? nodes[at].left : nodes[at].right;
-      out[i * trees_.size() + static_cast<std::size_t>(t)] = at;
-    }
+    const Tree& tree = trees_[static_cast<std::size_t>(t)];
+    for (std::size_t i = 0; i < n_rows; ++i)
+      out[i * trees_.size() + static_cast<std::size_t>(t)] = leaf_of(tree, X.data() + i * p);
   }
   return out;
 }
 
 std::vector<OutlierScore> RandomForest::outlier_scores(const Matrix& X, int n_threads) const {
-  const LeafTable sources{static_cast<std::size_t>(X.rows()), trees_.size(), leaves(X, n_threads), {}};
-  // The most probable class from the same leaves, summed in tree order and
-  // divided as predict_proba does, so it is predict_proba's argmax exactly.
-  const auto c = static_cast<std::size_t>(n_classes_);
-  const double n_trees = static_cast<double>(trees_.size());
+  return predict(X, n_threads).outlier;
+}
+
+Prediction RandomForest::predict(const Matrix& X, int n_threads) const {
+  Prediction out;
+  LeafTable sources{static_cast<std::size_t>(X.rows()), trees_.size(), {}, {}};
+  sources.leaf.resize(sources.n_rows * sources.n_trees);
+  out.proba = traverse(X, n_threads, "predict", sources.leaf.data());
+  // The most probable class is predict_proba's argmax exactly (same sums).
   std::vector<int> best(sources.n_rows);
-  std::vector<double> proba(c);
-  for (std::size_t i = 0; i < sources.n_rows; ++i) {
-    std::fill(proba.begin(), proba.end(), 0.0);
-    for (std::size_t t = 0; t < trees_.size(); ++t) {
-      const Tree& tree = trees_[t];
-      const double* value =
-          tree.leaf_values.data() + tree.nodes[static_cast<std::size_t>(sources.at(i, t))].value_offset;
-      for (std::size_t k = 0; k < c; ++k) proba[k] += value[k];
-    }
-    for (double& v : proba) v /= n_trees;
-    best[i] = static_cast<int>(std::max_element(proba.begin(), proba.end()) - proba.begin());
-  }
-  return proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) out.proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);
+  out.outlier = proximity_outlier_scores(member_leaves_, member_class_, sources, best, n_classes_);
+  return out;
 }
 
 Matrix RandomForest::predict_proba(const Matrix& X, int n_threads) const {
-  if (trees_.empty()) fail("random forest predict: the forest has not been fitted");
+  return traverse(X, n_threads, "predict", nullptr);
+}
+
+Matrix RandomForest::traverse(const Matrix& X, int n_threads, const char* what,
+                              std::int32_t* leaf) const {
+  if (trees_.empty()) fail("random forest {}: the forest has not been fitted", what);
   if (X.cols() != n_features_)
-    fail("random forest predict: X has {} columns, the forest was fitted on {}", X.cols(),
+    fail("random forest {}: X has {} columns, the forest was fitted on {}", what, X.cols(),
          n_features_);
-  check_finite(X, "predict");
+  check_finite(X, what);
   n_threads = std::max(1, n_threads);
 
   // Each thread takes one contiguous block of rows and runs it tree by tree
@@ -921,20 +1053,20 @@ Matrix RandomForest::predict_proba(const Matrix& X, int n_threads) const {
   const std::ptrdiff_t n_blocks = (n_rows + block_size - 1) / block_size;
   const auto c = static_cast<std::size_t>(n_classes_);
   const auto p = static_cast<std::size_t>(n_features_);
-  const double n_trees = static_cast<double>(trees_.size());
+  const std::size_t T = trees_.size();
+  const double n_trees = static_cast<double>(T);
   Matrix proba = Matrix::Zero(X.rows(), n_classes_);
 #pragma omp parallel for num_threads(n_threads) schedule(static)
   for (std::ptrdiff_t block = 0; block < n_blocks; ++block) {
     const std::ptrdiff_t begin = block * block_size, end = std::min(n_rows, begin + block_size);
-    for (const Tree& tree : trees_) {
-      const TreeNode* nodes = tree.nodes.data();
+    for (std::size_t t = 0; t < T; ++t) {
+      const Tree& tree = trees_[t];
       for (std::ptrdiff_t i = begin; i < end; ++i) {
-        const double* x = X.data() + static_cast<std::size_t>(i) * p;
-        const TreeNode* node = nodes;
-        while (node->feature >= 0)
-          node = nodes + (x[node->feature] <= node->threshold ? node->left : node->right);
-        const double* value = tree.leaf_values.data() + node->value_offset;
-        double* out = proba.data() + static_cast<std::size_t>(i) * c;
+        const auto row = static_cast<std::size_t>(i);
+        const std::int32_t at = leaf_of(tree, X.data() + row * p);
+        if (leaf != nullptr) leaf[row * T + t] = at;
+        const double* value = tree.leaf_values.data() + tree.nodes[static_cast<std::size_t>(at)].value_offset;
+        double* out = proba.data() + row * c;
         for (std::size_t k = 0; k < c; ++k) out[k] += value[k];
       }
     }

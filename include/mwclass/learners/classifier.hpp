@@ -17,6 +17,13 @@
 
 namespace mwclass::learners {
 
+// Class probabilities (n_rows x n_classes) and the outlier measure (empty if
+// the model has none) of the same rows.
+struct Prediction {
+  Matrix proba;
+  std::vector<OutlierScore> outlier;
+};
+
 class Classifier {
  public:
   virtual ~Classifier() = default;
@@ -39,6 +46,11 @@ class Classifier {
     (void)X;
     (void)n_threads;
     return {};
+  }
+
+  // Both of the above; models that share work between them override it.
+  virtual Prediction predict(const Matrix& X, int n_threads) const {
+    return {predict_proba(X, n_threads), outlier_scores(X, n_threads)};
   }
 
   // Outlier reference of the following fits: only the first n rows of X are

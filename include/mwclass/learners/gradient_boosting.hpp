@@ -106,6 +106,9 @@ class GradientBoosting : public Classifier {
   // (outlier.hpp), over all n_rounds x n_classes trees.
   std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads = 1) const override;
 
+  // predict_proba and outlier_scores with one probability computation.
+  Prediction predict(const Matrix& X, int n_threads = 1) const override;
+
   const GradientBoostingParams& params() const { return params_; }
   int n_classes() const { return n_classes_; }
   int n_features() const { return n_features_; }

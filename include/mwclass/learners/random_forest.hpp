@@ -81,15 +81,26 @@ class RandomForest : public Classifier {
   // (outlier.hpp); members are scored on their out-of-bag trees.
   std::vector<OutlierScore> outlier_scores(const Matrix& X, int n_threads = 1) const override;
 
+  // predict_proba and outlier_scores from one traversal of the trees.
+  Prediction predict(const Matrix& X, int n_threads = 1) const override;
+
   // The leaf (node index) each row of X reaches in each tree, row-major
   // n_rows x n_trees.
   std::vector<std::int32_t> leaves(const Matrix& X, int n_threads = 1) const;
+
+  // The training members' leaves (in-bag ones recorded while growing, the
+  // others by traversal) and out-of-bag flags of the last fit.
+  const LeafTable& member_leaves() const { return member_leaves_; }
 
   const std::vector<Tree>& trees() const { return trees_; }
   int n_classes() const { return n_classes_; }
   int n_features() const { return n_features_; }
 
  private:
+  // Class probabilities of X's rows; leaf (optional, n_rows x n_trees
+  // row-major) receives the leaves. `what` names the caller in errors.
+  Matrix traverse(const Matrix& X, int n_threads, const char* what, std::int32_t* leaf) const;
+
   ForestParams params_;
   std::vector<Tree> trees_;
   LeafTable member_leaves_;  // the training members' leaves and out-of-bag flags

@@ -383,3 +383,46 @@ TEST_CASE("forest engine: binned mode is bit-identical for 1 and 3 threads; max_
   bad.max_bins = 70000;
   CHECK_THROWS_AS(RandomForest{bad}, mwclass::Error);
 }
+
+TEST_CASE("forest engine: members' leaves recorded while growing equal a traversal") {
+  Matrix X;
+  Labels y;
+  muwclass_like(15, 1500, 10, 5, X, y);
+  for (int max_bins : {0, 16}) {
+    ForestParams params;
+    params.n_trees = 7;
+    params.max_bins = max_bins;
+    RandomForest forest(params);
+    forest.set_outlier_members(1000);  // rows 1000.. play the SMOTE rows
+    forest.fit(X, y, 5, 41);
+    const auto& members = forest.member_leaves();
+    REQUIRE(members.n_rows == 1000);
+    CHECK(members.leaf == forest.leaves(X.topRows(1000)));
+    std::size_t out = 0;
+    for (std::uint8_t flag : members.out_of_bag) out += flag;
+    CHECK(out > 1000 * 7 / 4);  // ~37 % of rows are out of each bootstrap sample
+    CHECK(out < 1000 * 7 / 2);
+  }
+}
+
+TEST_CASE("forest engine: predict gives predict_proba and outlier_scores from one traversal") {
+  Matrix X, X_test;
+  Labels y, y_test;
+  muwclass_like(16, 1200, 12, 5, X, y);
+  muwclass_like(17, 300, 12, 5, X_test, y_test);
+  ForestParams params;
+  params.n_trees = 10;
+  RandomForest forest(params);
+  forest.set_outlier_members(900);
+  forest.fit(X, y, 5, 8);
+  for (int threads : {1, 3}) {
+    const auto both = forest.predict(X_test, threads);
+    CHECK(bit_identical(both.proba, forest.predict_proba(X_test, 1)));
+    const auto alone = forest.outlier_scores(X_test, 1);
+    REQUIRE(both.outlier.size() == alone.size());
+    for (std::size_t i = 0; i < alone.size(); ++i) {
+      CHECK(both.outlier[i].score == alone[i].score);
+      CHECK(both.outlier[i].percentile == alone[i].percentile);
+    }
+  }
+}

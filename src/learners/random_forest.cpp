@@ -224,6 +224,13 @@ struct WideKey {
   static constexpr int kCodeShift = 32;
 };
 
+// The smallest s with 2^s >= c.
+std::size_t class_shift(std::size_t c) {
+  std::size_t s = 0;
+  while ((std::size_t{1} << s) < c) ++s;
+  return s;
+}
+
 // Grows one tree; all buffers live as long as the builder. Code is the
 // stored code type (uint16 or uint32), Layout the sort-key layout.
 //
@@ -242,9 +249,10 @@ class TreeBuilder {
         codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
         count_(data.max_codes + 1u),
         slots_(kNarrow ? (sizeof(Code) == 1 ? static_cast<std::size_t>(mtry) : 1u) : 0),
-        stride_((data.max_codes + 1u) * c_), touched_stride_((data.max_codes / 64u + 1u) * 64u),
+        class_shift_(class_shift(c_)), stride_((data.max_codes + 1u) << class_shift_),
+        touched_stride_((data.max_codes / 64u + 1u) * 64u),
         hist_(slots_ * stride_), touched_(slots_ * touched_stride_),
-        occupied_(touched_stride_ / 64u), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
+        occupied_(touched_stride_ / 64u), slot_occupied_(slots_), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
         found_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
   // `weight`: the tree's bootstrap counts; `stream` continues with the
@@ -427,7 +435,7 @@ class TreeBuilder {
           fill_histograms(rows, m, features_.data() + i, batch);
           for (std::size_t b = 0; b < batch; ++b) {
             const int f = features_[i + b];
-            if (histogram_scan(b, m, total, node_counts, f, best))
+            if (histogram_scan(b, data_.max_codes <= 64, m, total, node_counts, f, best))
               ++visited;
             else
               found_[n_found++] = f;  // constant here and in all descendants
@@ -446,7 +454,7 @@ class TreeBuilder {
       if constexpr (kNarrow) {
         if (m >= kHistogramMinRows && m >= data_.lower[static_cast<std::size_t>(f)].size()) {
           fill_histogram(rows, m, codes);
-          if (histogram_scan(0, m, total, node_counts, f, best))
+          if (histogram_scan(0, false, m, total, node_counts, f, best))
             ++visited;
           else
             found_[n_found++] = f;
@@ -585,7 +593,7 @@ class TreeBuilder {
     }
   }
 
-  // Histogram slots: hist_[slot * stride_ + code * c_ + class] = distinct
+  // Histogram slots: hist_[slot * stride_ + (code << class_shift_) + class] = distinct
   // rows << 32 | summed bootstrap counts of the node's rows with that code and
   // class (narrow keys: counts < 256 and rows < 2^24, so neither half
   // overflows); touched_[slot * touched_stride_ + code] = 1 for the codes
@@ -599,31 +607,48 @@ class TreeBuilder {
       const std::uint32_t r = rows[q];
       const std::uint32_t code = codes[r];
       const std::uint32_t yw = yw_[r];
-      hist[code * c_ + (yw & 0xFFu)] += std::uint64_t{1} << 32 | yw >> 8;
+      hist[(code << class_shift_) + (yw & 0xFFu)] += std::uint64_t{1} << 32 | yw >> 8;
       touched[code] = 1;
     }
   }
 
   // Features f[0, n) into slots [0, n), reading each row's byte codes once
-  // (row-major copy), in groups of at most kGroup features per pass.
+  // (row-major copy), in groups of at most kGroup features per pass. With at
+  // most 64 codes the codes present are collected in registers (occupied_ of
+  // each slot) instead of touched_.
   void fill_histograms(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t n) {
+    const bool in_registers = data_.max_codes <= 64;
     for (std::size_t first = 0; first < n; first += kGroup) {
-      switch (std::min(kGroup, n - first)) {
-        case 1: fill_group<1>(rows, m, f, first); break;
-        case 2: fill_group<2>(rows, m, f, first); break;
-        case 3: fill_group<3>(rows, m, f, first); break;
-        case 4: fill_group<4>(rows, m, f, first); break;
-        case 5: fill_group<5>(rows, m, f, first); break;
-        default: fill_group<kGroup>(rows, m, f, first); break;
+      const std::size_t group = std::min(kGroup, n - first);
+      if (in_registers) {
+        switch (group) {
+          case 1: fill_group<1, true>(rows, m, f, first); break;
+          case 2: fill_group<2, true>(rows, m, f, first); break;
+          case 3: fill_group<3, true>(rows, m, f, first); break;
+          case 4: fill_group<4, true>(rows, m, f, first); break;
+          case 5: fill_group<5, true>(rows, m, f, first); break;
+          default: fill_group<kGroup, true>(rows, m, f, first); break;
+        }
+      } else {
+        switch (group) {
+          case 1: fill_group<1, false>(rows, m, f, first); break;
+          case 2: fill_group<2, false>(rows, m, f, first); break;
+          case 3: fill_group<3, false>(rows, m, f, first); break;
+          case 4: fill_group<4, false>(rows, m, f, first); break;
+          case 5: fill_group<5, false>(rows, m, f, first); break;
+          default: fill_group<kGroup, false>(rows, m, f, first); break;
+        }
       }
     }
   }
 
-  template <std::size_t N>
+  template <std::size_t N, bool kInRegisters>
   void fill_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
     const std::uint8_t* codes = data_.row_codes.data();
+    const std::size_t shift = class_shift_;
     std::uint64_t* hist[N];
     std::uint8_t* touched[N];
+    std::uint64_t occupied[N] = {};
     std::size_t feature[N];
     for (std::size_t b = 0; b < N; ++b) {
       hist[b] = hist_.data() + (first + b) * stride_;
@@ -638,10 +663,15 @@ class TreeBuilder {
       const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p_;
       for (std::size_t b = 0; b < N; ++b) {
         const std::uint32_t code = record[feature[b]];
-        hist[b][code * c_ + k] += add;
-        touched[b][code] = 1;
+        hist[b][(code << shift) + k] += add;
+        if constexpr (kInRegisters)
+          occupied[b] |= std::uint64_t{1} << code;
+        else
+          touched[b][code] = 1;
       }
     }
+    if constexpr (kInRegisters)
+      for (std::size_t b = 0; b < N; ++b) slot_occupied_[first + b] = occupied[b];
   }
 
   // The 64 touched flags at `flags` as a bitmap (bit i: flags[i] != 0), and
@@ -671,21 +701,26 @@ class TreeBuilder {
   // codes — and the same boundaries are evaluated in the same order with the
   // same integer sums as scan(), so the chosen split is identical. Returns
   // false (and evaluates nothing) when a single code is present. Zeroes the slot.
-  bool histogram_scan(std::size_t slot, std::size_t m, std::int64_t total,
+  bool histogram_scan(std::size_t slot, bool from_registers, std::size_t m, std::int64_t total,
                       const std::vector<std::int64_t>& node_counts, int f, Split& best) {
-    const std::size_t words = (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
+    const std::size_t words = from_registers ? 1 : (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
     std::uint8_t* touched = touched_.data() + slot * touched_stride_;
     std::uint64_t* hist = hist_.data() + slot * stride_;
     int n_codes = 0;
-    for (std::size_t w = 0; w < words; ++w) {
-      occupied_[w] = occupied_bits(touched + 64 * w);
-      n_codes += __builtin_popcountll(occupied_[w]);
+    if (from_registers) {
+      occupied_[0] = slot_occupied_[slot];
+      n_codes = __builtin_popcountll(occupied_[0]);
+    } else {
+      for (std::size_t w = 0; w < words; ++w) {
+        occupied_[w] = occupied_bits(touched + 64 * w);
+        n_codes += __builtin_popcountll(occupied_[w]);
+      }
     }
     if (n_codes <= 1) {
       for (std::size_t w = 0; w < words; ++w)
         if (occupied_[w] != 0) {
           const std::size_t code = 64 * w + static_cast<std::size_t>(__builtin_ctzll(occupied_[w]));
-          std::fill(hist + code * c_, hist + (code + 1) * c_, 0);
+          std::fill(hist + (code << class_shift_), hist + (code << class_shift_) + c_, 0);
         }
       return false;
     }
@@ -702,7 +737,7 @@ class TreeBuilder {
         const auto code = static_cast<std::uint32_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(bits)));
         if (rows_left >= min_leaf && m - rows_left >= min_leaf && rows_left > 0)
           sweep.consider(previous, code);
-        std::uint64_t* counts = hist + static_cast<std::size_t>(code) * c_;
+        std::uint64_t* counts = hist + (static_cast<std::size_t>(code) << class_shift_);
         for (std::size_t i = 0; i < n_present; ++i) {
           const std::uint64_t entry = counts[present_[i]];
           counts[present_[i]] = 0;
@@ -780,11 +815,13 @@ class TreeBuilder {
   std::vector<std::uint32_t> spill_;       // partition: right-hand rows
   std::vector<std::uint32_t> count_;       // counting-sort buckets
   const std::size_t slots_;                // histogram path: slots (features at once)
+  const std::size_t class_shift_;          // histogram path: log2 of the entries per code (>= c_)
   const std::size_t stride_;               // histogram path: entries per slot
   const std::size_t touched_stride_;       // histogram path: flags per slot (multiple of 64)
   std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per slot, code, class
   std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present, per slot
   std::vector<std::uint64_t> occupied_;    // histogram path: the scanned slot's codes as a bitmap
+  std::vector<std::uint64_t> slot_occupied_;  // histogram path: codes present per slot (<= 64 codes)
   std::vector<std::size_t> present_;       // histogram path: the classes present in the node
   std::vector<int> features_;              // candidate features of the node, drawn in place
   std::vector<int> constant_;              // known-constant features along the current path
@@ -860,11 +897,22 @@ Tree build_tree(const Encoded& data, const ForestParams& params, int mtry, std::
 
 // The leaf row x (n_features values) reaches in `tree`.
 std::int32_t leaf_of(const Tree& tree, const double* x) {
-  const TreeNode* nodes = tree.nodes.data();
+  const PackedNode* nodes = tree.packed.data();
   std::int32_t at = 0;
   while (nodes[at].feature >= 0)
-    at = x[nodes[at].feature] <= nodes[at].threshold ? nodes[at].left : nodes[at].right;
+    at = x[nodes[at].feature] <= nodes[at].threshold ? at + 1 : nodes[at].next;
   return at;
+}
+
+// Tree::packed from Tree::nodes.
+void pack(Tree& tree) {
+  tree.packed.resize(tree.nodes.size());
+  for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+    const TreeNode& node = tree.nodes[i];
+    if (node.feature >= 0 && node.left != static_cast<int>(i) + 1)
+      fail("random forest: node {} is not followed by its left child", i);
+    tree.packed[i] = {node.threshold, node.feature, node.feature >= 0 ? node.right : node.value_offset};
+  }
 }
 
 // Grows trees [0, n_trees) of one fit into `trees`, in parallel, each from
@@ -897,7 +945,8 @@ void grow(const Encoded& data, const ForestParams& params, int mtry, std::uint64
         trees[static_cast<std::size_t>(t)] =
             build_tree(data, params, mtry, rng::derive_key({key, static_cast<std::uint64_t>(t)}),
                        by_class, class_weight, weight, b8, b16, b32, row_leaf.data());
-        const Tree& tree = trees[static_cast<std::size_t>(t)];
+        Tree& tree = trees[static_cast<std::size_t>(t)];
+        pack(tree);
         const auto p = static_cast<std::size_t>(X.cols());
         for (std::size_t m = 0; m < members.n_rows; ++m) {
           const std::size_t at = m * members.n_trees + static_cast<std::size_t>(t);
@@ -1065,7 +1114,7 @@ Matrix RandomForest::traverse(const Matrix& X, int n_threads, const char* what,
         const auto row = static_cast<std::size_t>(i);
         const std::int32_t at = leaf_of(tree, X.data() + row * p);
         if (leaf != nullptr) leaf[row * T + t] = at;
-        const double* value = tree.leaf_values.data() + tree.nodes[static_cast<std::size_t>(at)].value_offset;
+        const double* value = tree.leaf_values.data() + tree.packed[static_cast<std::size_t>(at)].next;
         double* out = proba.data() + row * c;
         for (std::size_t k = 0; k < c; ++k) out[k] += value[k];
       }

@@ -55,8 +55,17 @@ struct TreeNode {
   int value_offset = -1;  // leaf: index into Tree::leaf_values (n_classes entries)
 };
 
+// A node as traversal reads it (16 bytes): the left child of node i is i + 1
+// (nodes are stored in pre-order, left subtree first).
+struct PackedNode {
+  double threshold = 0.0;
+  std::int32_t feature = -1;  // -1 for a leaf
+  std::int32_t next = -1;     // right child, or for a leaf its value_offset
+};
+
 struct Tree {
-  std::vector<TreeNode> nodes;       // nodes[0] is the root
+  std::vector<TreeNode> nodes;       // nodes[0] is the root, pre-order
+  std::vector<PackedNode> packed;    // the same nodes for traversal
   std::vector<double> leaf_values;   // class fractions of every leaf, concatenated
   std::vector<double> importances;   // unnormalized impurity decrease per feature
   int depth = 0;

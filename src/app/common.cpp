@@ -36,6 +36,11 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "values and class weights (Kumaran et al.), nb = weighted naive Bayes (Tranin "
                  "et al. 2022); sets [classifier] model")
       ->check(CLI::IsMember({"rf", "gbdt", "nb"}));
+  app.add_option("--max-bins", max_bins,
+                 "rf only, approximate: group each feature's values into at most this many "
+                 "equal-frequency bins (the missing flag alone) before growing the trees; "
+                 "~2.5x faster fits, metrics in docs/validation.md. 0 = exact splits "
+                 "(default, scikit-learn's forest); sets [classifier.forest] max_bins");
   app.add_flag("--no-reddening", no_reddening,
                "Do not redden the training AGN; all sources form one E(B-V) bin");
   app.add_flag("--location", location,
@@ -95,6 +100,7 @@ Config ConfigOptions::apply_overrides(Config c) const {
     c.threads = *threads;
   }
   if (!model.empty()) c.classifier.model = model;
+  if (max_bins) c.classifier.forest.max_bins = *max_bins;
   if (no_reddening) c.reddening.enabled = false;
   if (location) c.features.location = true;
   if (random_feature) c.features.random_feature = true;

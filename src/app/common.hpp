@@ -25,6 +25,7 @@ struct ConfigOptions {
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
   std::string model;
+  std::optional<int> max_bins;
   bool no_reddening = false;
   bool location = false;
   bool random_feature = false;

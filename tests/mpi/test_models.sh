@@ -37,6 +37,19 @@ PY
   echo "$model: np1 = np3 = 2 threads"
 done
 
+# The forest's approximate binned mode: as reproducible as the exact one, a
+# different result, and recorded in the stored config.
+args=("${common[@]}" --seed 3 --max-bins 16)
+mpirun_n 1 "$MWCLASS" "${args[@]}" --out "$WORK/rfb_np1.h5"
+mpirun_n 3 "$MWCLASS" "${args[@]}" --threads 2 --out "$WORK/rfb_np3.h5"
+"$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/rfb_np1.h5" "$WORK/rfb_np3.h5"
+if "$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/rf.h5" "$WORK/rfb_np1.h5" > /dev/null; then
+  echo "FAIL: --max-bins 16 gave the exact forest's result"; exit 1
+fi
+stored=$("$PY" -c "import h5py; print('max_bins = 16' in h5py.File('$WORK/rfb_np1.h5').attrs['config'])")
+[ "$stored" = True ] || { echo "FAIL: the stored config does not say max_bins = 16"; exit 1; }
+echo "rf --max-bins 16: np1 = np3 with 2 threads, differs from the exact forest"
+
 # explain: the naive Bayes track of one source ends at the categories' posterior.
 name=$("$PY" -c "import h5py; print(h5py.File('$WORK/nb_np1.h5')['sources/name'][0].decode())")
 "$MWCLASS" explain "$WORK/nb_np1.h5" --source "$name" > "$WORK/explain.txt"

@@ -35,24 +35,6 @@ Stream::Stream(std::uint64_t key) {
   }
 }
 
-namespace {
-__extension__ typedef unsigned __int128 u128;
-}  // namespace
-
-static inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-std::uint64_t Stream::next_u64() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
 double Stream::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 double Stream::normal() {
@@ -68,20 +50,6 @@ double Stream::normal() {
   cached_normal_ = radius * std::sin(angle);
   has_cached_normal_ = true;
   return radius * std::cos(angle);
-}
-
-std::uint64_t Stream::below(std::uint64_t n) {
-  // Lemire's multiply-shift with rejection: unbiased.
-  u128 m = static_cast<u128>(next_u64()) * n;
-  auto low = static_cast<std::uint64_t>(m);
-  if (low < n) {
-    const std::uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      m = static_cast<u128>(next_u64()) * n;
-      low = static_cast<std::uint64_t>(m);
-    }
-  }
-  return static_cast<std::uint64_t>(m >> 64);
 }
 
 }  // namespace mwclass::rng

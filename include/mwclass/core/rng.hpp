@@ -34,12 +34,39 @@ class Stream {
   Stream(std::uint64_t seed, Purpose purpose, std::initializer_list<std::uint64_t> ids)
       : Stream(derive_key(seed, purpose, ids)) {}
 
-  std::uint64_t next_u64();
+  // Inline: the forest's bootstrap draws one per training row and tree.
+  std::uint64_t next_u64() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   double uniform();                        // [0, 1), 53 random bits
   double normal();                         // standard normal (Box-Muller)
-  std::uint64_t below(std::uint64_t n);    // uniform integer in [0, n), unbiased
+
+  // Uniform integer in [0, n), unbiased (Lemire's multiply-shift with rejection).
+  std::uint64_t below(std::uint64_t n) {
+    __extension__ typedef unsigned __int128 u128;
+    u128 m = static_cast<u128>(next_u64()) * n;
+    auto low = static_cast<std::uint64_t>(m);
+    if (low < n) {
+      const std::uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<u128>(next_u64()) * n;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
   std::uint64_t s_[4];
   double cached_normal_ = 0.0;
   bool has_cached_normal_ = false;

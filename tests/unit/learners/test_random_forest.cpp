@@ -579,3 +579,34 @@ TEST_CASE("random forest: balanced bootstrap draws the same number of rows per c
     for (int c = 0; c < 3; ++c) CHECK(value[c] == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
   }
 }
+
+TEST_CASE("random forest: an all-missing feature is never split on; the missing flag is a group") {
+  // Feature 0 missing (-100) for every row; feature 1 missing for the class-2
+  // rows only, so the first split separates them at the flag's midpoint.
+  Matrix X(9, 2);
+  const Labels y = {0, 0, 0, 1, 1, 1, 2, 2, 2};
+  const double f1[9] = {1.0, 2.0, 3.0, 7.0, 8.0, 9.0, -100.0, -100.0, -100.0};
+  for (int i = 0; i < 9; ++i) {
+    X(i, 0) = -100.0;
+    X(i, 1) = f1[i];
+  }
+  // max_bins = 3: {-100}, {1, 2, 3}, {7, 8, 9} — the same boundaries.
+  for (int max_bins : {0, 3}) {
+    ForestParams params = single_tree(2);
+    params.max_bins = max_bins;
+    RandomForest forest(params);
+    forest.fit(X, y, 3, 7);
+    const Tree& tree = forest.trees()[0];
+    for (const TreeNode& node : tree.nodes) CHECK(node.feature != 0);
+    // Two splits, both on feature 1: {-100} | {1..9} (Gini proxy ties with
+    // {..3} | {7..}: the first boundary in value order wins), then 3 | 7.
+    REQUIRE(tree.nodes.size() == 5);
+    CHECK(tree.nodes[0].feature == 1);
+    CHECK(tree.nodes[0].threshold == -49.5);
+    CHECK(tree.nodes[2].feature == 1);
+    CHECK(tree.nodes[2].threshold == 5.0);
+    const Matrix proba = forest.predict_proba(X);
+    for (int i = 0; i < 9; ++i) CHECK(proba(i, y[static_cast<std::size_t>(i)]) == 1.0);
+    CHECK(forest.feature_importances()[0] == 0.0);
+  }
+}

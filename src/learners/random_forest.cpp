@@ -706,17 +706,15 @@ class TreeBuilder {
     const std::size_t words = from_registers ? 1 : (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
     std::uint8_t* touched = touched_.data() + slot * touched_stride_;
     std::uint64_t* hist = hist_.data() + slot * stride_;
-    int n_codes = 0;
-    if (from_registers) {
-      occupied_[0] = slot_occupied_[slot];
-      n_codes = __builtin_popcountll(occupied_[0]);
-    } else {
-      for (std::size_t w = 0; w < words; ++w) {
-        occupied_[w] = occupied_bits(touched + 64 * w);
-        n_codes += __builtin_popcountll(occupied_[w]);
-      }
+    // At most one code present: no word with two bits, at most one non-zero word.
+    int nonzero_words = 0;
+    bool two_in_a_word = false;
+    for (std::size_t w = 0; w < words; ++w) {
+      occupied_[w] = from_registers ? slot_occupied_[slot] : occupied_bits(touched + 64 * w);
+      nonzero_words += occupied_[w] != 0;
+      two_in_a_word = two_in_a_word || (occupied_[w] & (occupied_[w] - 1)) != 0;
     }
-    if (n_codes <= 1) {
+    if (nonzero_words <= 1 && !two_in_a_word) {
       for (std::size_t w = 0; w < words; ++w)
         if (occupied_[w] != 0) {
           const std::size_t code = 64 * w + static_cast<std::size_t>(__builtin_ctzll(occupied_[w]));

@@ -75,20 +75,24 @@ def main():
         acc, bal, f1, mcc = metrics(truth, pred, k)
         print(f"{name:<22} {len(idx):>7} {acc:>9.4f} {bal:>8.4f} {f1:>9.4f} {mcc:>7.4f}")
     print()
-    print(f"{'pair':<40} {'shared':>6} {'agree':>7} {'mean|dP|':>9} {'dP_true':>9} {'+-se':>8} {'z':>6}")
+    print(f"{'pair':<34} {'shared':>6} {'agree':>7} {'a_only':>6} {'b_only':>6} {'z_acc':>6} "
+          f"{'mean|dP|':>9} {'dP_true':>9} {'+-se':>8} {'z':>6}")
     for (a, ra), (b, rb) in itertools.combinations(runs.items(), 2):
         shared = sorted(set(ra) & set(rb))
         if not shared:
             continue
         agree = np.mean([ra[i][1] == rb[i][1] for i in shared])
+        a_only = sum(ra[i][1] == ra[i][0] and rb[i][1] != rb[i][0] for i in shared)
+        b_only = sum(rb[i][1] == rb[i][0] and ra[i][1] != ra[i][0] for i in shared)
+        z_acc = (a_only - b_only) / np.sqrt(a_only + b_only) if a_only + b_only > 0 else 0.0
         pa = np.array([ra[i][2] for i in shared])
         pb = np.array([rb[i][2] for i in shared])
         truth = np.array([ra[i][0] for i in shared])
         d_true = pa[np.arange(len(shared)), truth] - pb[np.arange(len(shared)), truth]
         se = d_true.std(ddof=1) / np.sqrt(len(shared))
         z = d_true.mean() / se if se > 0 else 0.0
-        print(f"{a + ' vs ' + b:<40} {len(shared):>6} {agree:>7.4f} {np.abs(pa - pb).mean():>9.5f} "
-              f"{d_true.mean():>9.5f} {se:>8.5f} {z:>6.2f}")
+        print(f"{a + ' vs ' + b:<34} {len(shared):>6} {agree:>7.4f} {a_only:>6} {b_only:>6} "
+              f"{z_acc:>6.2f} {np.abs(pa - pb).mean():>9.5f} {d_true.mean():>9.5f} {se:>8.5f} {z:>6.2f}")
 
 
 if __name__ == "__main__":

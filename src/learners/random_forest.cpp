@@ -196,11 +196,11 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, in
     for (std::size_t f = 0; f < data.n_features; ++f)
       for (std::size_t r = 0; r < n; ++r)
         data.row_codes[r * data.n_features + f] = static_cast<std::uint8_t>(codes[f * n + r]);
-  }
-  else if (data.narrow())
+  } else if (data.narrow()) {
     data.codes16.assign(codes.begin(), codes.end());
-  else
+  } else {
     data.codes32 = std::move(codes);
+  }
   return data;
 }
 
@@ -232,7 +232,7 @@ std::size_t class_shift(std::size_t c) {
 }
 
 // Grows one tree; all buffers live as long as the builder. Code is the
-// stored code type (uint16 or uint32), Layout the sort-key layout.
+// stored code type (uint8, uint16 or uint32), Layout the sort-key layout.
 //
 // Class counts are bootstrap counts, held as integers: the split scan keeps
 // exact integer sums of squares, and the Gini proxy is then evaluated in
@@ -248,7 +248,7 @@ class TreeBuilder {
         n_(data.n_rows), p_(data.n_features), c_(static_cast<std::size_t>(data.n_classes)),
         codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
         count_(data.max_codes + 1u),
-        slots_(kNarrow ? (sizeof(Code) == 1 ? static_cast<std::size_t>(mtry) : 1u) : 0),
+        slots_(histogram_slots(data, mtry)),
         class_shift_(class_shift(c_)), stride_((data.max_codes + 1u) << class_shift_),
         touched_stride_((data.max_codes / 64u + 1u) * 64u),
         hist_(slots_ * stride_), touched_(slots_ * touched_stride_),
@@ -293,7 +293,6 @@ class TreeBuilder {
       pool_.resize(pool_.size() - c_);
       const int id = static_cast<int>(tree.nodes.size());
       tree.nodes.emplace_back();
-
       if (node.parent >= 0) {
         auto& parent = tree.nodes[static_cast<std::size_t>(node.parent)];
         (node.is_left ? parent.left : parent.right) = id;
@@ -452,7 +451,7 @@ class TreeBuilder {
       // As many rows as the feature has codes: its class histogram replaces
       // the gather, sort and per-row scan.
       if constexpr (kNarrow) {
-        if (m >= kHistogramMinRows && m >= data_.lower[static_cast<std::size_t>(f)].size()) {
+        if (slots_ > 0 && m >= kHistogramMinRows && m >= data_.lower[static_cast<std::size_t>(f)].size()) {
           fill_histogram(rows, m, codes);
           if (histogram_scan(0, false, m, total, node_counts, f, best))
             ++visited;
@@ -796,6 +795,16 @@ class TreeBuilder {
 
   // Below this many rows a comparison sort beats the bucket passes.
   static constexpr std::size_t kSmallNode = 32;
+  // Histogram slots: one per feature filled at once (byte codes: up to mtry);
+  // for wider codes one, and none with more than 16 classes (the table would
+  // be max_codes x classes entries for a rarely taken path).
+  static std::size_t histogram_slots(const Encoded& data, int mtry) {
+    if (!kNarrow) return 0;
+    if (data.byte()) return static_cast<std::size_t>(mtry);
+    return data.n_classes <= 16 ? 1 : 0;
+  }
+
+  // Nodes below this many rows take the sort path (measured with bench_iteration).
   static constexpr std::size_t kHistogramMinRows = 8;
   static constexpr std::size_t kGroup = 6;  // features per row pass of fill_histograms
 

@@ -253,7 +253,7 @@ class TreeBuilder {
         touched_stride_((data.max_codes / 64u + 1u) * 64u),
         hist_(slots_ * stride_), touched_(slots_ * touched_stride_),
         occupied_(touched_stride_ / 64u), slot_occupied_(slots_), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
-        found_(p_), left_(c_), right_(c_), best_left_(c_) {}
+        found_(p_), batch_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
   // `weight`: the tree's bootstrap counts; `stream` continues with the
   // feature draws. row_leaf[r] receives the leaf of every in-bag row r.
@@ -422,24 +422,30 @@ class TreeBuilder {
     const std::uint32_t* rows = rows_.data() + start;
     std::size_t i = 0;
     while (i < n_candidates && visited < mtry_) {
-      // Byte codes: the features still needed are drawn together (the same
-      // draws, in the same order, as one at a time) and their class
-      // histograms filled in one pass over the node's rows (row-major codes);
-      // they are then scanned in draw order.
+      // Byte codes: features are drawn one at a time as above until the ones
+      // still needed are found, a feature constant in the node (an early-exit
+      // pass over its column) set aside without a histogram; the others'
+      // class histograms are then filled in one pass over the node's rows
+      // (row-major codes) and scanned in draw order.
       if constexpr (kNarrow && sizeof(Code) == 1) {
         if (m >= kHistogramMinRows) {
-          const std::size_t batch = std::min(static_cast<std::size_t>(mtry_ - visited), n_candidates - i);
-          for (std::size_t b = i; b < i + batch; ++b)
-            std::swap(features_[b], features_[b + static_cast<std::size_t>(stream.below(n_candidates - b))]);
-          fill_histograms(rows, m, features_.data() + i, batch);
+          const auto needed = static_cast<std::size_t>(mtry_ - visited);
+          std::size_t batch = 0;
+          while (batch < needed && i < n_candidates) {
+            std::swap(features_[i], features_[i + static_cast<std::size_t>(stream.below(n_candidates - i))]);
+            const int f = features_[i++];
+            if (constant_in_node(rows, m, column(f)))
+              found_[n_found++] = f;  // constant here and in all descendants
+            else
+              batch_[batch++] = f;
+          }
+          fill_histograms(rows, m, batch_.data(), batch);
           for (std::size_t b = 0; b < batch; ++b) {
-            const int f = features_[i + b];
-            if (histogram_scan(b, data_.max_codes <= 64, m, total, node_counts, f, best))
+            if (histogram_scan(b, data_.max_codes <= 64, m, total, node_counts, batch_[b], best))
               ++visited;
             else
-              found_[n_found++] = f;  // constant here and in all descendants
+              found_[n_found++] = batch_[b];
           }
-          i += batch;
           continue;
         }
       }
@@ -673,6 +679,14 @@ class TreeBuilder {
       for (std::size_t b = 0; b < N; ++b) slot_occupied_[first + b] = occupied[b];
   }
 
+  // Whether the node's rows all have one code in `codes` (a column).
+  static bool constant_in_node(const std::uint32_t* rows, std::size_t m, const Code* codes) {
+    const Code first = codes[rows[0]];
+    for (std::size_t q = 1; q < m; ++q)
+      if (codes[rows[q]] != first) return false;
+    return true;
+  }
+
   // The 64 touched flags at `flags` as a bitmap (bit i: flags[i] != 0), and
   // the flags cleared.
   static std::uint64_t occupied_bits(std::uint8_t* flags) {
@@ -834,6 +848,7 @@ class TreeBuilder {
   std::vector<int> constant_;              // known-constant features along the current path
   std::vector<char> is_constant_;
   std::vector<int> found_;                 // features found constant in the current node
+  std::vector<int> batch_;                 // histogram path: features filled together
   std::vector<std::int64_t> pool_;         // class counts of the pending nodes
   std::vector<std::int64_t> left_, right_, best_left_;
 };

@@ -405,6 +405,59 @@ TEST_CASE("forest engine: members' leaves recorded while growing equal a travers
   }
 }
 
+// The leaf a plain root-to-leaf walk over Tree::nodes reaches.
+int walk(const Tree& tree, const Matrix& X, Eigen::Index row) {
+  int at = 0;
+  while (tree.nodes[static_cast<std::size_t>(at)].feature >= 0) {
+    const TreeNode& node = tree.nodes[static_cast<std::size_t>(at)];
+    at = X(row, node.feature) <= node.threshold ? node.left : node.right;
+  }
+  return at;
+}
+
+TEST_CASE("forest engine: routing rows node by node reaches the leaves of a walk") {
+  Matrix X, X_test;
+  Labels y, y_test;
+  muwclass_like(18, 1500, 10, 5, X, y);
+  muwclass_like(19, 400, 10, 5, X_test, y_test);
+  ForestParams params;
+  params.n_trees = 6;
+  RandomForest forest(params);
+  forest.fit(X, y, 5, 12);
+  // Rows on a threshold go left; put some there, and make one row a copy of another.
+  for (Eigen::Index i = 0; i < 40; ++i) {
+    const TreeNode& node = forest.trees()[static_cast<std::size_t>(i % 6)].nodes[static_cast<std::size_t>(i % 5)];
+    if (node.feature >= 0) X_test(i, node.feature) = node.threshold;
+  }
+  X_test.row(41) = X_test.row(40);
+  for (int threads : {1, 2}) {
+    const auto leaves = forest.leaves(X_test, threads);
+    std::size_t mismatches = 0, planted = 0;
+    for (std::size_t t = 0; t < forest.trees().size(); ++t)
+      for (Eigen::Index i = 0; i < X_test.rows(); ++i)
+        mismatches += leaves[static_cast<std::size_t>(i) * forest.trees().size() + t] !=
+                      walk(forest.trees()[t], X_test, i);
+    for (Eigen::Index i = 0; i < 40; ++i) {
+      const Tree& tree = forest.trees()[static_cast<std::size_t>(i % 6)];
+      const TreeNode& node = tree.nodes[static_cast<std::size_t>(i % 5)];
+      if (node.feature >= 0 && X_test(i, node.feature) == node.threshold) ++planted;
+    }
+    CHECK(mismatches == 0);
+    CHECK(planted > 10);  // rows sitting on a threshold were tested
+    // predict_proba sums the routed leaves' values in tree order.
+    const Matrix proba = forest.predict_proba(X_test, threads);
+    Matrix expected = Matrix::Zero(X_test.rows(), 5);
+    for (const Tree& tree : forest.trees())
+      for (Eigen::Index i = 0; i < X_test.rows(); ++i) {
+        const int leaf = walk(tree, X_test, i);
+        for (int k = 0; k < 5; ++k)
+          expected(i, k) += tree.leaf_values[static_cast<std::size_t>(tree.nodes[static_cast<std::size_t>(leaf)].value_offset + k)];
+      }
+    expected /= static_cast<double>(forest.trees().size());
+    CHECK(bit_identical(proba, expected));
+  }
+}
+
 TEST_CASE("forest engine: predict gives predict_proba and outlier_scores from one traversal") {
   Matrix X, X_test;
   Labels y, y_test;

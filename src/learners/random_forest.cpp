@@ -287,7 +287,9 @@ class TreeBuilder {
     };
     std::vector<Pending> stack;
     std::vector<std::int64_t> node_counts(c_);
-    stack.push_back({0, rows_.size(), 0, -1, false, 0});
+    const std::size_t n_in_bag = rows_.size();
+    rows_.resize(n_in_bag + kPrefetch, 0);  // fill_group reads kPrefetch rows ahead
+    stack.push_back({0, n_in_bag, 0, -1, false, 0});
     while (!stack.empty()) {
       const Pending node = stack.back();
       stack.pop_back();
@@ -627,30 +629,48 @@ class TreeBuilder {
   void fill_histograms(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t n) {
     for (std::size_t first = 0; first < n; first += kGroup) {
       const std::size_t group = std::min(kGroup, n - first);
-      if (compact_) {
-        switch (group) {
-          case 1: fill_group<1, true>(rows, m, f, first); break;
-          case 2: fill_group<2, true>(rows, m, f, first); break;
-          case 3: fill_group<3, true>(rows, m, f, first); break;
-          case 4: fill_group<4, true>(rows, m, f, first); break;
-          case 5: fill_group<5, true>(rows, m, f, first); break;
-          default: fill_group<kGroup, true>(rows, m, f, first); break;
-        }
+      if (compact_ && m >= kDeriveOccupancy) {
+        fill_group_n<Fill::kCompactLarge>(group, rows, m, f, first);
+        for (std::size_t b = first; b < first + group; ++b)
+          slot_occupied_[b] = occupied_codes(hist_.data() + b * kCompactStride,
+                                             data_.lower[static_cast<std::size_t>(f[b])].size());
+      } else if (compact_) {
+        fill_group_n<Fill::kCompact>(group, rows, m, f, first);
       } else {
-        switch (group) {
-          case 1: fill_group<1, false>(rows, m, f, first); break;
-          case 2: fill_group<2, false>(rows, m, f, first); break;
-          case 3: fill_group<3, false>(rows, m, f, first); break;
-          case 4: fill_group<4, false>(rows, m, f, first); break;
-          case 5: fill_group<5, false>(rows, m, f, first); break;
-          default: fill_group<kGroup, false>(rows, m, f, first); break;
-        }
+        fill_group_n<Fill::kGeneral>(group, rows, m, f, first);
       }
     }
   }
 
-  template <std::size_t N, bool kCompact>
+  // How fill_group records the codes present: in registers (compact layout),
+  // not at all (compact layout, large nodes: occupied_codes after the fill),
+  // or in touched_ (general layout).
+  enum class Fill { kCompact, kCompactLarge, kGeneral };
+
+  template <Fill kFill>
+  void fill_group_n(std::size_t group, const std::uint32_t* rows, std::size_t m, const int* f,
+                    std::size_t first) {
+    switch (group) {
+      case 1: fill_group<1, kFill>(rows, m, f, first); break;
+      case 2: fill_group<2, kFill>(rows, m, f, first); break;
+      case 3: fill_group<3, kFill>(rows, m, f, first); break;
+      case 4: fill_group<4, kFill>(rows, m, f, first); break;
+      case 5: fill_group<5, kFill>(rows, m, f, first); break;
+      default: fill_group<kGroup, kFill>(rows, m, f, first); break;
+    }
+  }
+
+  // The codes [0, n_codes) with a non-zero entry in compact slot `hist`, as a bitmap.
+  static std::uint64_t occupied_codes(const std::uint64_t* hist, std::size_t n_codes) {
+    std::uint64_t bits = 0;
+    for (std::size_t code = 0; code < n_codes; ++code)
+      bits |= static_cast<std::uint64_t>(nonzero_entries(hist + (code << kCompactShift)) != 0) << code;
+    return bits;
+  }
+
+  template <std::size_t N, Fill kFill>
   void fill_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
+    constexpr bool kCompact = kFill != Fill::kGeneral;
     const std::uint8_t* codes = data_.row_codes.data();
     const std::size_t shift = kCompact ? kCompactShift : class_shift_;
     const std::size_t stride = kCompact ? kCompactStride : stride_;
@@ -662,24 +682,28 @@ class TreeBuilder {
       touched[b] = touched_.data() + (first + b) * touched_stride_;
       feature[b] = static_cast<std::size_t>(f[first + b]);
     }
+    // Locals: the histogram stores could otherwise alias the members.
+    const std::size_t p = p_;
+    const std::uint16_t* class_count = yw_.data();
     for (std::size_t q = 0; q < m; ++q) {
       const std::uint32_t r = rows[q];
-      // The rows of a deep node are far apart: fetch records ahead.
-      if (q + kPrefetch < m) __builtin_prefetch(codes + static_cast<std::size_t>(rows[q + kPrefetch]) * p_);
-      const std::uint32_t yw = yw_[r];
+      // The rows of a deep node are far apart: fetch records ahead (rows_ is
+      // padded, so the index is valid past the node's end).
+      __builtin_prefetch(codes + static_cast<std::size_t>(rows[q + kPrefetch]) * p);
+      const std::uint32_t yw = class_count[r];
       std::uint64_t* at = hist + (yw & 0xFFu);
       const std::uint64_t add = std::uint64_t{1} << 32 | yw >> 8;
-      const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p_;
+      const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p;
       for (std::size_t b = 0; b < N; ++b) {
         const std::uint32_t code = record[feature[b]];
         at[b * stride + (static_cast<std::size_t>(code) << shift)] += add;
-        if constexpr (kCompact)
+        if constexpr (kFill == Fill::kCompact)
           occupied[b] |= std::uint64_t{1} << code;
-        else
+        else if constexpr (kFill == Fill::kGeneral)
           touched[b][code] = 1;
       }
     }
-    if constexpr (kCompact)
+    if constexpr (kFill == Fill::kCompact)
       for (std::size_t b = 0; b < N; ++b) slot_occupied_[first + b] = occupied[b];
   }
 
@@ -860,6 +884,9 @@ class TreeBuilder {
   static constexpr std::size_t kHistogramMinRows = 8;
   static constexpr std::size_t kGroup = 6;  // features per row pass of fill_histograms
   static constexpr std::size_t kPrefetch = 16;  // rows ahead whose record fill_group prefetches
+  // Compact layout: from this many rows the codes present are read off the
+  // filled histogram (64 codes x 8 entries) rather than collected per row.
+  static constexpr std::size_t kDeriveOccupancy = 256;
   static constexpr std::size_t kCompactShift = 3;         // compact layout: 8 classes per code
   static constexpr std::size_t kCompactStride = 64 << 3;  // compact layout: entries per slot
 

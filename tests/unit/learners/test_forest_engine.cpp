@@ -223,24 +223,35 @@ TEST_CASE("forest engine: bit-identical for 1, 2 and 3 threads on MUWCLASS-like 
 
 TEST_CASE("forest engine: histogram path on byte codes gives the exhaustive best splits") {
   // Every feature with at most 256 distinct values: codes are bytes and every
-  // node of >= 8 rows takes the histogram path.
-  Matrix X;
-  Labels y;
-  muwclass_like(21, 2000, 5, 6, X, y);
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    for (Eigen::Index f = 0; f < X.cols(); ++f)
-      if (X(i, f) != -100.0) X(i, f) = std::round(X(i, f) * 20.0) / 20.0;  // ~150 values
-  ForestParams params;
-  params.n_trees = 3;
-  params.max_features = 5;
-  RandomForest forest(params);
-  forest.fit(X, y, 6, 99);
-  int checked = 0;
-  for (int t = 0; t < params.n_trees; ++t) {
-    const auto w = bootstrap_weights(99, t, static_cast<std::size_t>(X.rows()));
-    checked += check_exhaustive(X, y, 6, forest.trees()[static_cast<std::size_t>(t)], w);
+  // node of >= 8 rows takes the histogram path. ~150 values and 6 classes:
+  // the general layout; ~40 values (<= 64 codes) with 6 or 8 classes: the
+  // compact one, whose nodes of >= 256 rows read the codes present off the
+  // filled histogram.
+  struct Case {
+    double scale;
+    int classes;
+  };
+  for (const Case c : {Case{20.0, 6}, Case{4.0, 6}, Case{4.0, 8}}) {
+    CAPTURE(c.scale);
+    CAPTURE(c.classes);
+    Matrix X;
+    Labels y;
+    muwclass_like(21, 2000, 5, c.classes, X, y);
+    for (Eigen::Index i = 0; i < X.rows(); ++i)
+      for (Eigen::Index f = 0; f < X.cols(); ++f)
+        if (X(i, f) != -100.0) X(i, f) = std::round(X(i, f) * c.scale) / c.scale;
+    ForestParams params;
+    params.n_trees = 3;
+    params.max_features = 5;
+    RandomForest forest(params);
+    forest.fit(X, y, c.classes, 99);
+    int checked = 0;
+    for (int t = 0; t < params.n_trees; ++t) {
+      const auto w = bootstrap_weights(99, t, static_cast<std::size_t>(X.rows()));
+      checked += check_exhaustive(X, y, c.classes, forest.trees()[static_cast<std::size_t>(t)], w);
+    }
+    CHECK(checked > 300);
   }
-  CHECK(checked > 300);
 }
 
 namespace {

@@ -414,6 +414,8 @@ class TreeBuilder {
                   const std::vector<std::int64_t>& node_counts, std::size_t n_constant,
                   rng::Stream& stream, Split& best, std::size_t& n_found) {
     const std::size_t m = end - start;
+    sq_node_ = 0;  // every scan of the node starts from it (Sweep)
+    for (std::int64_t count : node_counts) sq_node_ += count * count;
     // Candidates: the non-constant features in index order, so the draw
     // depends only on the node's constant set.
     for (std::size_t i = 0; i < n_constant; ++i) is_constant_[static_cast<std::size_t>(constant_[i])] = 1;
@@ -516,7 +518,7 @@ class TreeBuilder {
           margin_(1e-9 * w_total_), pretest_(total < (std::int64_t{1} << 17)) {
       std::fill(left_, left_ + c_, 0);
       std::copy(node_counts.begin(), node_counts.end(), right_);
-      for (std::size_t k = 0; k < c_; ++k) sq_right_ += right_[k] * right_[k];
+      sq_right_ = b.sq_node_;
       bar_ = best_.proxy + w_total_ - margin_;
     }
 
@@ -784,7 +786,10 @@ class TreeBuilder {
         }
       return false;
     }
-    const auto min_leaf = static_cast<std::size_t>(params_.min_samples_leaf);
+    // A boundary is evaluated with rows_left in [lowest, lowest + span]: at
+    // least min_samples_leaf rows (and one) on each side; m >= 2 min_samples_leaf.
+    const std::size_t lowest = std::max<std::size_t>(static_cast<std::size_t>(params_.min_samples_leaf), 1);
+    const std::size_t span = m - static_cast<std::size_t>(params_.min_samples_leaf) - lowest;
     Sweep sweep(*this, total, node_counts, f, best);
     // Only the classes present in the node can have non-zero entries.
     std::size_t n_present = 0;
@@ -796,8 +801,7 @@ class TreeBuilder {
     for (std::size_t w = 0; w < words; ++w) {
       for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
         const auto code = static_cast<std::uint32_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(bits)));
-        if (rows_left >= min_leaf && m - rows_left >= min_leaf && rows_left > 0)
-          sweep.consider(previous, code);
+        if (rows_left - lowest <= span) sweep.consider(previous, code);  // unsigned: also rows_left < lowest
         std::uint64_t* counts = hist + (static_cast<std::size_t>(code) << class_shift_);
         if (compact) {
           // The code's 8 entries: only the non-zero ones move (in the MUWCLASS
@@ -920,6 +924,7 @@ class TreeBuilder {
   std::vector<int> batch_;                 // histogram path: features filled together
   std::vector<std::int64_t> pool_;         // class counts of the pending nodes
   std::vector<std::int64_t> left_, right_, best_left_;
+  std::int64_t sq_node_ = 0;               // sum of the node's squared class counts
 };
 
 // The per-thread builders of one fit for one code type, made on first use; a

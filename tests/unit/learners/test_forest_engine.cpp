@@ -148,6 +148,46 @@ TEST_CASE("forest engine: bootstrap-weighted splits are exhaustive best (ties, -
   CHECK(checked > 300);
 }
 
+TEST_CASE("forest engine: min_samples_leaf holds on the histogram and sort paths") {
+  // Without bootstrap every training row is in every tree: each leaf must
+  // receive at least min_samples_leaf of them. Coarse values (compact
+  // histogram layout) and continuous ones (sort path below 11,000 rows).
+  for (double scale : {4.0, 0.0}) {
+    CAPTURE(scale);
+    Matrix X;
+    Labels y;
+    muwclass_like(23, 1500, 5, 6, X, y);
+    if (scale > 0.0)
+      for (Eigen::Index i = 0; i < X.rows(); ++i)
+        for (Eigen::Index f = 0; f < X.cols(); ++f)
+          if (X(i, f) != -100.0) X(i, f) = std::round(X(i, f) * scale) / scale;
+    for (int min_leaf : {1, 5, 40}) {
+      CAPTURE(min_leaf);
+      ForestParams params;
+      params.n_trees = 3;
+      params.bootstrap = false;
+      params.min_samples_leaf = min_leaf;
+      RandomForest forest(params);
+      forest.fit(X, y, 6, 5);
+      const auto leaves = forest.leaves(X);
+      for (std::size_t t = 0; t < forest.trees().size(); ++t) {
+        std::vector<int> rows(forest.trees()[t].nodes.size(), 0);
+        for (Eigen::Index i = 0; i < X.rows(); ++i)
+          ++rows[static_cast<std::size_t>(leaves[static_cast<std::size_t>(i) * forest.trees().size() + t])];
+        int smallest = 1 << 30, n_leaves = 0;
+        for (std::size_t id = 0; id < rows.size(); ++id)
+          if (forest.trees()[t].nodes[id].feature < 0) {
+            smallest = std::min(smallest, rows[id]);
+            ++n_leaves;
+          }
+        CHECK(smallest >= min_leaf);
+        CHECK(n_leaves > 1500 / (4 * min_leaf + 40));  // the trees did grow
+        if (min_leaf == 1) CHECK(smallest == 1);
+      }
+    }
+  }
+}
+
 TEST_CASE("forest engine: more than 65536 distinct values (wide codes)") {
   // 70,000 distinct values in feature 0, a coarse feature 1; depth-limited
   // single tree without bootstrap, so the weights are all 1.

@@ -62,6 +62,10 @@ struct Encoded {
   std::vector<std::vector<double>> lower, upper;
   std::uint32_t max_codes = 0;              // largest number of codes of a feature
   std::vector<int> y;
+  // The compact histogram layout applies (byte codes, <= 64 codes, <= 8
+  // classes, min_samples_leaf = 1); row_codes then hold code * 4, which
+  // addresses the code's 8 class entries of 4 bytes with an index scale of 8.
+  bool compact = false;
 
   bool narrow() const { return max_codes <= 65536u; }
   bool byte() const { return max_codes <= 256u; }
@@ -139,7 +143,8 @@ void sort_column(std::vector<ColumnEntry>& a, std::vector<ColumnEntry>& tmp) {
   }
 }
 
-Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, int n_threads) {
+Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bool min_leaf_one,
+               int n_threads) {
   Encoded data;
   data.n_rows = static_cast<std::size_t>(X.rows());
   data.n_features = static_cast<std::size_t>(X.cols());
@@ -191,11 +196,13 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, in
   for (const auto& table : data.lower)
     data.max_codes = std::max(data.max_codes, static_cast<std::uint32_t>(table.size()));
   if (data.byte()) {
+    data.compact = data.max_codes <= 64 && n_classes <= 8 && min_leaf_one;
+    const std::uint32_t scale = data.compact ? 4 : 1;
     data.codes8.assign(codes.begin(), codes.end());
     data.row_codes.resize(codes.size());
     for (std::size_t f = 0; f < data.n_features; ++f)
       for (std::size_t r = 0; r < n; ++r)
-        data.row_codes[r * data.n_features + f] = static_cast<std::uint8_t>(codes[f * n + r]);
+        data.row_codes[r * data.n_features + f] = static_cast<std::uint8_t>(codes[f * n + r] * scale);
   } else if (data.narrow()) {
     data.codes16.assign(codes.begin(), codes.end());
   } else {
@@ -249,11 +256,11 @@ class TreeBuilder {
         codes_(codes_of(data)), yw_(kNarrow ? n_ : 0), keys_(n_), low_(n_), sorted_(n_), spill_(n_),
         count_(data.max_codes + 1u),
         slots_(histogram_slots(data, mtry)),
-        compact_(kNarrow && sizeof(Code) == 1 && data.max_codes <= 64 && c_ <= 8),
-        class_shift_(compact_ ? kCompactShift : class_shift(c_)),
-        stride_(compact_ ? kCompactStride : (data.max_codes + 1u) << class_shift_),
+        compact_(kNarrow && sizeof(Code) == 1 && data.compact),
+        class_shift_(class_shift(c_)), stride_((data.max_codes + 1u) << class_shift_),
         touched_stride_((data.max_codes / 64u + 1u) * 64u),
-        hist_(slots_ * stride_), touched_(slots_ * touched_stride_),
+        hist_(compact_ ? 0 : slots_ * stride_), compact_hist_(compact_ ? slots_ * kCompactStride : 0),
+        touched_(compact_ ? 0 : slots_ * touched_stride_),
         occupied_(touched_stride_ / 64u), slot_occupied_(slots_), present_(c_), features_(p_), constant_(p_), is_constant_(p_),
         found_(p_), batch_(p_), left_(c_), right_(c_), best_left_(c_) {}
 
@@ -445,9 +452,13 @@ class TreeBuilder {
             else
               batch_[batch++] = f;
           }
-          fill_histograms(rows, m, batch_.data(), batch);
+          if (compact_)
+            fill_compact(rows, m, batch_.data(), batch);
+          else
+            fill_histograms(rows, m, batch_.data(), batch);
           for (std::size_t b = 0; b < batch; ++b) {
-            if (histogram_scan(b, compact_, m, total, node_counts, batch_[b], best))
+            if (compact_ ? compact_scan(b, total, node_counts, batch_[b], best)
+                         : histogram_scan(b, m, total, node_counts, batch_[b], best))
               ++visited;
             else
               found_[n_found++] = batch_[b];
@@ -465,7 +476,7 @@ class TreeBuilder {
       if constexpr (kNarrow) {
         if (slots_ > 0 && m >= kHistogramMinRows && m >= data_.lower[static_cast<std::size_t>(f)].size()) {
           fill_histogram(rows, m, codes);
-          if (histogram_scan(0, false, m, total, node_counts, f, best))
+          if (histogram_scan(0, m, total, node_counts, f, best))
             ++visited;
           else
             found_[n_found++] = f;
@@ -624,66 +635,85 @@ class TreeBuilder {
   }
 
   // Features f[0, n) into slots [0, n), reading each row's byte codes once
-  // (row-major copy), in groups of at most kGroup features per pass. Compact
-  // layout (<= 64 codes, <= 8 classes): fixed slot stride and class shift, so
-  // an update is one read-modify-write at a constant offset, and the codes
-  // present are collected in registers (occupied_ of each slot).
+  // (row-major copy), in groups of at most kGroup features per pass.
   void fill_histograms(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t n) {
     for (std::size_t first = 0; first < n; first += kGroup) {
-      const std::size_t group = std::min(kGroup, n - first);
-      if (compact_ && m >= kDeriveOccupancy) {
-        fill_group_n<Fill::kCompactLarge>(group, rows, m, f, first);
-        for (std::size_t b = first; b < first + group; ++b)
-          slot_occupied_[b] = occupied_codes(hist_.data() + b * kCompactStride,
-                                             data_.lower[static_cast<std::size_t>(f[b])].size());
-      } else if (compact_) {
-        fill_group_n<Fill::kCompact>(group, rows, m, f, first);
-      } else {
-        fill_group_n<Fill::kGeneral>(group, rows, m, f, first);
+      switch (std::min(kGroup, n - first)) {
+        case 1: fill_group<1>(rows, m, f, first); break;
+        case 2: fill_group<2>(rows, m, f, first); break;
+        case 3: fill_group<3>(rows, m, f, first); break;
+        case 4: fill_group<4>(rows, m, f, first); break;
+        case 5: fill_group<5>(rows, m, f, first); break;
+        default: fill_group<kGroup>(rows, m, f, first); break;
       }
     }
   }
 
-  // How fill_group records the codes present: in registers (compact layout),
-  // not at all (compact layout, large nodes: occupied_codes after the fill),
-  // or in touched_ (general layout).
-  enum class Fill { kCompact, kCompactLarge, kGeneral };
-
-  template <Fill kFill>
-  void fill_group_n(std::size_t group, const std::uint32_t* rows, std::size_t m, const int* f,
-                    std::size_t first) {
-    switch (group) {
-      case 1: fill_group<1, kFill>(rows, m, f, first); break;
-      case 2: fill_group<2, kFill>(rows, m, f, first); break;
-      case 3: fill_group<3, kFill>(rows, m, f, first); break;
-      case 4: fill_group<4, kFill>(rows, m, f, first); break;
-      case 5: fill_group<5, kFill>(rows, m, f, first); break;
-      default: fill_group<kGroup, kFill>(rows, m, f, first); break;
-    }
-  }
-
-  // The codes [0, n_codes) with a non-zero entry in compact slot `hist`, as a bitmap.
-  static std::uint64_t occupied_codes(const std::uint64_t* hist, std::size_t n_codes) {
-    std::uint64_t bits = 0;
-    for (std::size_t code = 0; code < n_codes; ++code)
-      bits |= static_cast<std::uint64_t>(nonzero_entries(hist + (code << kCompactShift)) != 0) << code;
-    return bits;
-  }
-
-  template <std::size_t N, Fill kFill>
+  template <std::size_t N>
   void fill_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
-    constexpr bool kCompact = kFill != Fill::kGeneral;
     const std::uint8_t* codes = data_.row_codes.data();
-    const std::size_t shift = kCompact ? kCompactShift : class_shift_;
-    const std::size_t stride = kCompact ? kCompactStride : stride_;
+    const std::size_t shift = class_shift_, stride = stride_, p = p_;
     std::uint64_t* hist = hist_.data() + first * stride;
     std::uint8_t* touched[N];
-    std::uint64_t occupied[N] = {};
     std::size_t feature[N];
     for (std::size_t b = 0; b < N; ++b) {
       touched[b] = touched_.data() + (first + b) * touched_stride_;
       feature[b] = static_cast<std::size_t>(f[first + b]);
     }
+    for (std::size_t q = 0; q < m; ++q) {
+      const std::uint32_t r = rows[q];
+      const std::uint32_t yw = yw_[r];
+      std::uint64_t* at = hist + (yw & 0xFFu);
+      const std::uint64_t add = std::uint64_t{1} << 32 | yw >> 8;
+      const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p;
+      for (std::size_t b = 0; b < N; ++b) {
+        const std::uint32_t code = record[feature[b]];
+        at[b * stride + (static_cast<std::size_t>(code) << shift)] += add;
+        touched[b][code] = 1;
+      }
+    }
+  }
+
+  // The compact layout (Encoded::compact): slot b holds 64 codes x 8 classes
+  // of 4-byte summed bootstrap counts — with min_samples_leaf = 1 row counts
+  // are not needed (an in-bag row weighs >= 1) — so an update is one
+  // read-modify-write addressed by the stored code * 4 at a constant offset.
+  // The codes present go to slot_occupied_: collected per row in registers,
+  // or from kDeriveOccupancy rows on read off the filled slot.
+  void fill_compact(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t n) {
+    for (std::size_t first = 0; first < n; first += kGroup) {
+      const std::size_t group = std::min(kGroup, n - first);
+      if (m >= kDeriveOccupancy) {
+        fill_compact_n<false>(group, rows, m, f, first);
+        for (std::size_t b = first; b < first + group; ++b)
+          slot_occupied_[b] = compact_occupied(compact_hist_.data() + b * kCompactStride,
+                                               data_.lower[static_cast<std::size_t>(f[b])].size());
+      } else {
+        fill_compact_n<true>(group, rows, m, f, first);
+      }
+    }
+  }
+
+  template <bool kCollect>
+  void fill_compact_n(std::size_t group, const std::uint32_t* rows, std::size_t m, const int* f,
+                      std::size_t first) {
+    switch (group) {
+      case 1: fill_compact_group<1, kCollect>(rows, m, f, first); break;
+      case 2: fill_compact_group<2, kCollect>(rows, m, f, first); break;
+      case 3: fill_compact_group<3, kCollect>(rows, m, f, first); break;
+      case 4: fill_compact_group<4, kCollect>(rows, m, f, first); break;
+      case 5: fill_compact_group<5, kCollect>(rows, m, f, first); break;
+      default: fill_compact_group<kGroup, kCollect>(rows, m, f, first); break;
+    }
+  }
+
+  template <std::size_t N, bool kCollect>
+  void fill_compact_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
+    const std::uint8_t* codes = data_.row_codes.data();  // code * 4
+    std::uint32_t* hist = compact_hist_.data() + first * kCompactStride;
+    std::uint64_t occupied[N] = {};
+    std::size_t feature[N];
+    for (std::size_t b = 0; b < N; ++b) feature[b] = static_cast<std::size_t>(f[first + b]);
     // Locals: the histogram stores could otherwise alias the members.
     const std::size_t p = p_;
     const std::uint16_t* class_count = yw_.data();
@@ -693,20 +723,70 @@ class TreeBuilder {
       // padded, so the index is valid past the node's end).
       __builtin_prefetch(codes + static_cast<std::size_t>(rows[q + kPrefetch]) * p);
       const std::uint32_t yw = class_count[r];
-      std::uint64_t* at = hist + (yw & 0xFFu);
-      const std::uint64_t add = std::uint64_t{1} << 32 | yw >> 8;
+      std::uint32_t* at = hist + (yw & 0xFFu);
+      const std::uint32_t w = yw >> 8;
       const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p;
       for (std::size_t b = 0; b < N; ++b) {
-        const std::uint32_t code = record[feature[b]];
-        at[b * stride + (static_cast<std::size_t>(code) << shift)] += add;
-        if constexpr (kFill == Fill::kCompact)
-          occupied[b] |= std::uint64_t{1} << code;
-        else if constexpr (kFill == Fill::kGeneral)
-          touched[b][code] = 1;
+        const std::size_t scaled = record[feature[b]];
+        at[b * kCompactStride + 2 * scaled] += w;
+        if constexpr (kCollect) occupied[b] |= std::uint64_t{1} << (scaled >> 2);
       }
     }
-    if constexpr (kFill == Fill::kCompact)
+    if constexpr (kCollect)
       for (std::size_t b = 0; b < N; ++b) slot_occupied_[first + b] = occupied[b];
+  }
+
+  // Bit k set for the non-zero entries among the 8 of a code at `entry`.
+  static unsigned compact_entries(const std::uint32_t* entry) {
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(entry));
+    const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(entry + 4));
+    const int empty = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(low, zero))) |
+                      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(high, zero))) << 4;
+    return ~static_cast<unsigned>(empty) & 0xFFu;
+#else
+    unsigned mask = 0;
+    for (unsigned k = 0; k < 8; ++k) mask |= static_cast<unsigned>(entry[k] != 0) << k;
+    return mask;
+#endif
+  }
+
+  // The codes [0, n_codes) with a non-zero entry in compact slot `hist`, as a bitmap.
+  static std::uint64_t compact_occupied(const std::uint32_t* hist, std::size_t n_codes) {
+    std::uint64_t bits = 0;
+    for (std::size_t code = 0; code < n_codes; ++code)
+      bits |= static_cast<std::uint64_t>(compact_entries(hist + code * 8) != 0) << code;
+    return bits;
+  }
+
+  // histogram_scan for compact slot `slot`: the same boundaries in the same
+  // order with the same integer sums. With min_samples_leaf = 1 every boundary
+  // between two codes present leaves rows on both sides. Zeroes the slot.
+  bool compact_scan(std::size_t slot, std::int64_t total, const std::vector<std::int64_t>& node_counts,
+                    int f, Split& best) {
+    std::uint32_t* hist = compact_hist_.data() + slot * kCompactStride;
+    std::uint64_t bits = slot_occupied_[slot];
+    if ((bits & (bits - 1)) == 0) {  // a single code present (the node has rows)
+      std::fill_n(hist + 8 * static_cast<std::size_t>(__builtin_ctzll(bits)), 8, 0u);
+      return false;
+    }
+    Sweep sweep(*this, total, node_counts, f, best);
+    std::uint32_t previous = 0;
+    for (bool first = true; bits != 0; bits &= bits - 1, first = false) {
+      const auto code = static_cast<std::uint32_t>(__builtin_ctzll(bits));
+      if (!first) sweep.consider(previous, code);
+      // Only the non-zero entries move (69 % of the codes scanned in the
+      // MUWCLASS trees hold rows of a single class).
+      std::uint32_t* counts = hist + 8 * static_cast<std::size_t>(code);
+      for (unsigned mask = compact_entries(counts); mask != 0; mask &= mask - 1) {
+        const auto k = static_cast<std::size_t>(__builtin_ctz(mask));
+        sweep.move(k, counts[k]);
+        counts[k] = 0;
+      }
+      previous = code;
+    }
+    return true;
   }
 
   // Whether the node's rows all have one code in `codes` (a column).
@@ -739,42 +819,21 @@ class TreeBuilder {
     return bits;
   }
 
-  // Bit k set for the non-zero entries among the 8 at `entry` (compact
-  // layout): an entry is non-zero exactly when its row count, the high
-  // 32 bits, is.
-  static unsigned nonzero_entries(const std::uint64_t* entry) {
-#if defined(__SSE2__)
-    const auto load = [entry](int i) {
-      return _mm_castsi128_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(entry + 2 * i)));
-    };
-    const __m128i zero = _mm_setzero_si128();
-    const __m128i rows_low = _mm_castps_si128(_mm_shuffle_ps(load(0), load(1), _MM_SHUFFLE(3, 1, 3, 1)));
-    const __m128i rows_high = _mm_castps_si128(_mm_shuffle_ps(load(2), load(3), _MM_SHUFFLE(3, 1, 3, 1)));
-    const int empty = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(rows_low, zero))) |
-                      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(rows_high, zero))) << 4;
-    return ~static_cast<unsigned>(empty) & 0xFFu;
-#else
-    unsigned mask = 0;
-    for (unsigned k = 0; k < 8; ++k) mask |= static_cast<unsigned>(entry[k] != 0) << k;
-    return mask;
-#endif
-  }
-
   // The scan over histogram slot `slot` of feature f: the codes present in
   // ascending order, each moved left whole. Exact — the bins are the node's
   // codes — and the same boundaries are evaluated in the same order with the
   // same integer sums as scan(), so the chosen split is identical. Returns
   // false (and evaluates nothing) when a single code is present. Zeroes the slot.
-  bool histogram_scan(std::size_t slot, bool compact, std::size_t m, std::int64_t total,
+  bool histogram_scan(std::size_t slot, std::size_t m, std::int64_t total,
                       const std::vector<std::int64_t>& node_counts, int f, Split& best) {
-    const std::size_t words = compact ? 1 : (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
+    const std::size_t words = (data_.lower[static_cast<std::size_t>(f)].size() + 63) / 64;
     std::uint8_t* touched = touched_.data() + slot * touched_stride_;
     std::uint64_t* hist = hist_.data() + slot * stride_;
     // At most one code present: no word with two bits, at most one non-zero word.
     int nonzero_words = 0;
     bool two_in_a_word = false;
     for (std::size_t w = 0; w < words; ++w) {
-      occupied_[w] = compact ? slot_occupied_[slot] : occupied_bits(touched + 64 * w);
+      occupied_[w] = occupied_bits(touched + 64 * w);
       nonzero_words += occupied_[w] != 0;
       two_in_a_word = two_in_a_word || (occupied_[w] & (occupied_[w] - 1)) != 0;
     }
@@ -793,9 +852,8 @@ class TreeBuilder {
     Sweep sweep(*this, total, node_counts, f, best);
     // Only the classes present in the node can have non-zero entries.
     std::size_t n_present = 0;
-    if (!compact)
-      for (std::size_t k = 0; k < c_; ++k)
-        if (node_counts[k] > 0) present_[n_present++] = k;
+    for (std::size_t k = 0; k < c_; ++k)
+      if (node_counts[k] > 0) present_[n_present++] = k;
     std::size_t rows_left = 0;
     std::uint32_t previous = 0;
     for (std::size_t w = 0; w < words; ++w) {
@@ -803,23 +861,11 @@ class TreeBuilder {
         const auto code = static_cast<std::uint32_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(bits)));
         if (rows_left - lowest <= span) sweep.consider(previous, code);  // unsigned: also rows_left < lowest
         std::uint64_t* counts = hist + (static_cast<std::size_t>(code) << class_shift_);
-        if (compact) {
-          // The code's 8 entries: only the non-zero ones move (in the MUWCLASS
-          // trees 69 % of the codes scanned hold rows of a single class).
-          for (unsigned mask = nonzero_entries(counts); mask != 0; mask &= mask - 1) {
-            const auto k = static_cast<std::size_t>(__builtin_ctz(mask));
-            const std::uint64_t entry = counts[k];
-            counts[k] = 0;
-            sweep.move(k, static_cast<std::int64_t>(entry & 0xFFFFFFFFu));
-            rows_left += entry >> 32;
-          }
-        } else {
-          for (std::size_t i = 0; i < n_present; ++i) {
-            const std::uint64_t entry = counts[present_[i]];
-            counts[present_[i]] = 0;
-            sweep.move(present_[i], static_cast<std::int64_t>(entry & 0xFFFFFFFFu));
-            rows_left += entry >> 32;
-          }
+        for (std::size_t i = 0; i < n_present; ++i) {
+          const std::uint64_t entry = counts[present_[i]];
+          counts[present_[i]] = 0;
+          sweep.move(present_[i], static_cast<std::int64_t>(entry & 0xFFFFFFFFu));
+          rows_left += entry >> 32;
         }
         previous = code;
       }
@@ -891,8 +937,7 @@ class TreeBuilder {
   // Compact layout: from this many rows the codes present are read off the
   // filled histogram (64 codes x 8 entries) rather than collected per row.
   static constexpr std::size_t kDeriveOccupancy = 256;
-  static constexpr std::size_t kCompactShift = 3;         // compact layout: 8 classes per code
-  static constexpr std::size_t kCompactStride = 64 << 3;  // compact layout: entries per slot
+  static constexpr std::size_t kCompactStride = 64 * 8;  // compact layout: entries per slot
 
   const Encoded& data_;
   const ForestParams& params_;
@@ -913,6 +958,7 @@ class TreeBuilder {
   const std::size_t stride_;               // histogram path: entries per slot
   const std::size_t touched_stride_;       // histogram path: flags per slot (multiple of 64)
   std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per slot, code, class
+  std::vector<std::uint32_t> compact_hist_;  // compact layout: counts per slot, code, class
   std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present, per slot
   std::vector<std::uint64_t> occupied_;    // histogram path: the scanned slot's codes as a bitmap
   std::vector<std::uint64_t> slot_occupied_;  // histogram path: codes present per slot (<= 64 codes)
@@ -1180,7 +1226,7 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   check_finite(X, "fit");
   n_threads = std::max(1, n_threads);
 
-  const Encoded data = encode(X, y, n_classes, params_.max_bins, n_threads);
+  const Encoded data = encode(X, y, n_classes, params_.max_bins, params_.min_samples_leaf == 1, n_threads);
   const int p = static_cast<int>(X.cols());
   int mtry = params_.max_features;
   if (mtry == 0) {

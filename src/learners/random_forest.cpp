@@ -63,8 +63,9 @@ struct Encoded {
   std::uint32_t max_codes = 0;              // largest number of codes of a feature
   std::vector<int> y;
   // The compact histogram layout applies (byte codes, <= 64 codes, <= 8
-  // classes, min_samples_leaf = 1); row_codes then hold code * 4, which
-  // addresses the code's 8 class entries of 4 bytes with an index scale of 8.
+  // classes, min_samples_leaf = 1, a tree's total weight below 2^15);
+  // row_codes then hold code * 4, which addresses the code's 8 class entries
+  // of 2 bytes with an index scale of 4.
   bool compact = false;
 
   bool narrow() const { return max_codes <= 65536u; }
@@ -143,7 +144,7 @@ void sort_column(std::vector<ColumnEntry>& a, std::vector<ColumnEntry>& tmp) {
   }
 }
 
-Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bool min_leaf_one,
+Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bool compact_fits,
                int n_threads) {
   Encoded data;
   data.n_rows = static_cast<std::size_t>(X.rows());
@@ -196,7 +197,7 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bo
   for (const auto& table : data.lower)
     data.max_codes = std::max(data.max_codes, static_cast<std::uint32_t>(table.size()));
   if (data.byte()) {
-    data.compact = data.max_codes <= 64 && n_classes <= 8 && min_leaf_one;
+    data.compact = data.max_codes <= 64 && n_classes <= 8 && compact_fits;
     const std::uint32_t scale = data.compact ? 4 : 1;
     data.codes8.assign(codes.begin(), codes.end());
     data.row_codes.resize(codes.size());
@@ -553,23 +554,29 @@ class TreeBuilder {
     // of total, far inside the margin. A candidate failing the pre-test cannot
     // win, so the chosen split is the plain scan's, bit for bit.
     void consider(std::uint32_t code, std::uint32_t next) {
-      const auto nl = static_cast<double>(n_left_), nr = static_cast<double>(n_right_);
-      if (pretest_ &&
-          static_cast<double>(sq_left_ * n_right_ + sq_right_ * n_left_) < bar_ * (nl * nr))
-        return;
+      if (evaluate(code, next, sq_left_, sq_right_, n_left_, n_right_))
+        std::copy(left_, left_ + c_, best_left_);
+    }
+
+    // consider() for sums kept by the caller: true when the boundary became
+    // the best split (the caller then records the left class counts).
+    bool evaluate(std::uint32_t code, std::uint32_t next, std::int64_t sq_left, std::int64_t sq_right,
+                  std::int64_t n_left, std::int64_t n_right) {
+      const auto nl = static_cast<double>(n_left), nr = static_cast<double>(n_right);
+      if (pretest_ && static_cast<double>(sq_left * n_right + sq_right * n_left) < bar_ * (nl * nr))
+        return false;
       // sklearn's Gini proxy_impurity_improvement, in its exact expression
       // so that near-ties round the same way.
-      const double gini_left = 1.0 - static_cast<double>(sq_left_) / (nl * nl);
-      const double gini_right = 1.0 - static_cast<double>(sq_right_) / (nr * nr);
+      const double gini_left = 1.0 - static_cast<double>(sq_left) / (nl * nl);
+      const double gini_right = 1.0 - static_cast<double>(sq_right) / (nr * nr);
       const double proxy = -nr * gini_right - nl * gini_left;
-      if (proxy > best_.proxy) {
-        best_.proxy = proxy;
-        best_.feature = f_;
-        best_.code_lo = code;
-        best_.code_hi = next;
-        std::copy(left_, left_ + c_, best_left_);
-        bar_ = best_.proxy + w_total_ - margin_;
-      }
+      if (!(proxy > best_.proxy)) return false;
+      best_.proxy = proxy;
+      best_.feature = f_;
+      best_.code_lo = code;
+      best_.code_hi = next;
+      bar_ = best_.proxy + w_total_ - margin_;
+      return true;
     }
 
    private:
@@ -675,7 +682,7 @@ class TreeBuilder {
   }
 
   // The compact layout (Encoded::compact): slot b holds 64 codes x 8 classes
-  // of 4-byte summed bootstrap counts — with min_samples_leaf = 1 row counts
+  // of 2-byte summed bootstrap counts — with min_samples_leaf = 1 row counts
   // are not needed (an in-bag row weighs >= 1) — so an update is one
   // read-modify-write addressed by the stored code * 4 at a constant offset.
   // The codes present go to slot_occupied_: collected per row in registers,
@@ -710,7 +717,7 @@ class TreeBuilder {
   template <std::size_t N, bool kCollect>
   void fill_compact_group(const std::uint32_t* rows, std::size_t m, const int* f, std::size_t first) {
     const std::uint8_t* codes = data_.row_codes.data();  // code * 4
-    std::uint32_t* hist = compact_hist_.data() + first * kCompactStride;
+    std::uint16_t* hist = compact_hist_.data() + first * kCompactStride;
     std::uint64_t occupied[N] = {};
     std::size_t feature[N];
     for (std::size_t b = 0; b < N; ++b) feature[b] = static_cast<std::size_t>(f[first + b]);
@@ -723,12 +730,12 @@ class TreeBuilder {
       // padded, so the index is valid past the node's end).
       __builtin_prefetch(codes + static_cast<std::size_t>(rows[q + kPrefetch]) * p);
       const std::uint32_t yw = class_count[r];
-      std::uint32_t* at = hist + (yw & 0xFFu);
-      const std::uint32_t w = yw >> 8;
+      std::uint16_t* at = hist + (yw & 0xFFu);
+      const auto w = static_cast<std::uint16_t>(yw >> 8);
       const std::uint8_t* record = codes + static_cast<std::size_t>(r) * p;
       for (std::size_t b = 0; b < N; ++b) {
         const std::size_t scaled = record[feature[b]];
-        at[b * kCompactStride + 2 * scaled] += w;
+        at[b * kCompactStride + 2 * scaled] = static_cast<std::uint16_t>(at[b * kCompactStride + 2 * scaled] + w);
         if constexpr (kCollect) occupied[b] |= std::uint64_t{1} << (scaled >> 2);
       }
     }
@@ -736,54 +743,99 @@ class TreeBuilder {
       for (std::size_t b = 0; b < N; ++b) slot_occupied_[first + b] = occupied[b];
   }
 
-  // Bit k set for the non-zero entries among the 8 of a code at `entry`.
-  static unsigned compact_entries(const std::uint32_t* entry) {
+  // Whether any of the 8 class entries of a code at `entry` is non-zero.
+  static bool compact_present(const std::uint16_t* entry) {
 #if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(entry));
-    const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(entry + 4));
-    const int empty = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(low, zero))) |
-                      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(high, zero))) << 4;
-    return ~static_cast<unsigned>(empty) & 0xFFu;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(entry));
+    return _mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_setzero_si128())) != 0xFFFF;
 #else
-    unsigned mask = 0;
-    for (unsigned k = 0; k < 8; ++k) mask |= static_cast<unsigned>(entry[k] != 0) << k;
-    return mask;
+    for (int k = 0; k < 8; ++k)
+      if (entry[k] != 0) return true;
+    return false;
 #endif
   }
 
   // The codes [0, n_codes) with a non-zero entry in compact slot `hist`, as a bitmap.
-  static std::uint64_t compact_occupied(const std::uint32_t* hist, std::size_t n_codes) {
+  static std::uint64_t compact_occupied(const std::uint16_t* hist, std::size_t n_codes) {
     std::uint64_t bits = 0;
     for (std::size_t code = 0; code < n_codes; ++code)
-      bits |= static_cast<std::uint64_t>(compact_entries(hist + code * 8) != 0) << code;
+      bits |= static_cast<std::uint64_t>(compact_present(hist + code * 8)) << code;
     return bits;
   }
 
   // histogram_scan for compact slot `slot`: the same boundaries in the same
-  // order with the same integer sums. With min_samples_leaf = 1 every boundary
-  // between two codes present leaves rows on both sides. Zeroes the slot.
+  // order with the same integer sums, so the same split. With
+  // min_samples_leaf = 1 every boundary between two codes present leaves rows
+  // on both sides. The left class counts are 8 lanes of 16 bits (the tree's
+  // total weight is below 2^15); at each boundary the sums of squares and of
+  // products with the node's counts come from two multiply-adds, no branch per
+  // class: sq_right = sq_node - 2 sum(node * left) + sq_left. Zeroes the slot.
   bool compact_scan(std::size_t slot, std::int64_t total, const std::vector<std::int64_t>& node_counts,
                     int f, Split& best) {
-    std::uint32_t* hist = compact_hist_.data() + slot * kCompactStride;
+    std::uint16_t* hist = compact_hist_.data() + slot * kCompactStride;
     std::uint64_t bits = slot_occupied_[slot];
+    std::size_t code = static_cast<std::size_t>(__builtin_ctzll(bits));
     if ((bits & (bits - 1)) == 0) {  // a single code present (the node has rows)
-      std::fill_n(hist + 8 * static_cast<std::size_t>(__builtin_ctzll(bits)), 8, 0u);
+      std::fill_n(hist + 8 * code, 8, std::uint16_t{0});
       return false;
     }
     Sweep sweep(*this, total, node_counts, f, best);
-    std::uint32_t previous = 0;
-    for (bool first = true; bits != 0; bits &= bits - 1, first = false) {
-      const auto code = static_cast<std::uint32_t>(__builtin_ctzll(bits));
-      if (!first) sweep.consider(previous, code);
-      // Only the non-zero entries move (69 % of the codes scanned in the
-      // MUWCLASS trees hold rows of a single class).
-      std::uint32_t* counts = hist + 8 * static_cast<std::size_t>(code);
-      for (unsigned mask = compact_entries(counts); mask != 0; mask &= mask - 1) {
-        const auto k = static_cast<std::size_t>(__builtin_ctz(mask));
-        sweep.move(k, counts[k]);
-        counts[k] = 0;
+    alignas(16) std::int16_t lanes[8] = {};
+    for (std::size_t k = 0; k < c_; ++k) lanes[k] = static_cast<std::int16_t>(node_counts[k]);
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128(), ones = _mm_set1_epi16(1);
+    const __m128i node = _mm_load_si128(reinterpret_cast<const __m128i*>(lanes));
+    auto* at = reinterpret_cast<__m128i*>(hist + 8 * code);
+    __m128i left = _mm_loadu_si128(at);
+    _mm_storeu_si128(at, zero);
+#else
+    std::int64_t node[8], left[8];
+    for (std::size_t k = 0; k < 8; ++k) {
+      node[k] = lanes[k];
+      left[k] = hist[8 * code + k];
+      hist[8 * code + k] = 0;
+    }
+#endif
+    std::size_t previous = code;
+    for (bits &= bits - 1; bits != 0; bits &= bits - 1) {
+      code = static_cast<std::size_t>(__builtin_ctzll(bits));
+#if defined(__SSE2__)
+      const __m128i squares = _mm_madd_epi16(left, left), products = _mm_madd_epi16(node, left);
+      const __m128i counts = _mm_madd_epi16(ones, left);
+      __m128i both = _mm_add_epi32(_mm_unpacklo_epi32(squares, products), _mm_unpackhi_epi32(squares, products));
+      both = _mm_add_epi32(both, _mm_shuffle_epi32(both, _MM_SHUFFLE(1, 0, 3, 2)));
+      __m128i n = _mm_add_epi32(counts, _mm_shuffle_epi32(counts, _MM_SHUFFLE(1, 0, 3, 2)));
+      n = _mm_add_epi32(n, _mm_shuffle_epi32(n, _MM_SHUFFLE(2, 3, 0, 1)));
+      const std::int64_t sq_left = _mm_cvtsi128_si32(both);
+      const std::int64_t cross = _mm_cvtsi128_si32(_mm_shuffle_epi32(both, _MM_SHUFFLE(1, 1, 1, 1)));
+      const std::int64_t n_left = _mm_cvtsi128_si32(n);
+#else
+      std::int64_t sq_left = 0, cross = 0, n_left = 0;
+      for (std::size_t k = 0; k < 8; ++k) {
+        sq_left += left[k] * left[k];
+        cross += node[k] * left[k];
+        n_left += left[k];
       }
+#endif
+      if (sweep.evaluate(static_cast<std::uint32_t>(previous), static_cast<std::uint32_t>(code), sq_left,
+                         sq_node_ - 2 * cross + sq_left, n_left, total - n_left)) {
+#if defined(__SSE2__)
+        _mm_store_si128(reinterpret_cast<__m128i*>(lanes), left);
+        for (std::size_t k = 0; k < c_; ++k) best_left_[k] = lanes[k];
+#else
+        for (std::size_t k = 0; k < c_; ++k) best_left_[k] = left[k];
+#endif
+      }
+#if defined(__SSE2__)
+      at = reinterpret_cast<__m128i*>(hist + 8 * code);
+      left = _mm_add_epi16(left, _mm_loadu_si128(at));
+      _mm_storeu_si128(at, zero);
+#else
+      for (std::size_t k = 0; k < 8; ++k) {
+        left[k] += hist[8 * code + k];
+        hist[8 * code + k] = 0;
+      }
+#endif
       previous = code;
     }
     return true;
@@ -958,7 +1010,7 @@ class TreeBuilder {
   const std::size_t stride_;               // histogram path: entries per slot
   const std::size_t touched_stride_;       // histogram path: flags per slot (multiple of 64)
   std::vector<std::uint64_t> hist_;        // histogram path: rows << 32 | counts per slot, code, class
-  std::vector<std::uint32_t> compact_hist_;  // compact layout: counts per slot, code, class
+  std::vector<std::uint16_t> compact_hist_;  // compact layout: counts per slot, code, class
   std::vector<std::uint8_t> touched_;      // histogram path: 1 for the codes present, per slot
   std::vector<std::uint64_t> occupied_;    // histogram path: the scanned slot's codes as a bitmap
   std::vector<std::uint64_t> slot_occupied_;  // histogram path: codes present per slot (<= 64 codes)
@@ -1226,7 +1278,15 @@ void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uin
   check_finite(X, "fit");
   n_threads = std::max(1, n_threads);
 
-  const Encoded data = encode(X, y, n_classes, params_.max_bins, params_.min_samples_leaf == 1, n_threads);
+  // The compact histogram layout needs min_samples_leaf = 1 and every
+  // tree's total weight below 2^15: n bootstrap draws (n + classes with the
+  // balanced bootstrap) times the largest class weight.
+  std::uint64_t largest_weight = 1;
+  if (params_.class_weight_balanced)
+    for (std::uint32_t w : balanced_class_weights(y, n_classes)) largest_weight = std::max<std::uint64_t>(largest_weight, w);
+  const bool compact_fits = params_.min_samples_leaf == 1 &&
+      (static_cast<std::uint64_t>(X.rows()) + static_cast<std::uint64_t>(n_classes)) * largest_weight < (1u << 15);
+  const Encoded data = encode(X, y, n_classes, params_.max_bins, compact_fits, n_threads);
   const int p = static_cast<int>(X.cols());
   int mtry = params_.max_features;
   if (mtry == 0) {

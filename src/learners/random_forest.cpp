@@ -797,6 +797,12 @@ class TreeBuilder {
     }
 #endif
     std::size_t previous = code;
+    bool improved = false;
+#if defined(__SSE2__)
+    __m128i best_left = zero;  // the left counts of this feature's best boundary
+#else
+    std::int64_t best_left[8] = {};
+#endif
     for (bits &= bits - 1; bits != 0; bits &= bits - 1) {
       code = static_cast<std::size_t>(__builtin_ctzll(bits));
 #if defined(__SSE2__)
@@ -819,11 +825,11 @@ class TreeBuilder {
 #endif
       if (sweep.evaluate(static_cast<std::uint32_t>(previous), static_cast<std::uint32_t>(code), sq_left,
                          sq_node_ - 2 * cross + sq_left, n_left, total - n_left)) {
+        improved = true;
 #if defined(__SSE2__)
-        _mm_store_si128(reinterpret_cast<__m128i*>(lanes), left);
-        for (std::size_t k = 0; k < c_; ++k) best_left_[k] = lanes[k];
+        best_left = left;
 #else
-        for (std::size_t k = 0; k < c_; ++k) best_left_[k] = left[k];
+        std::copy(left, left + 8, best_left);
 #endif
       }
 #if defined(__SSE2__)
@@ -837,6 +843,14 @@ class TreeBuilder {
       }
 #endif
       previous = code;
+    }
+    if (improved) {
+#if defined(__SSE2__)
+      _mm_store_si128(reinterpret_cast<__m128i*>(lanes), best_left);
+      for (std::size_t k = 0; k < c_; ++k) best_left_[k] = lanes[k];
+#else
+      std::copy(best_left, best_left + c_, best_left_.begin());
+#endif
     }
     return true;
   }
@@ -988,7 +1002,7 @@ class TreeBuilder {
   static constexpr std::size_t kPrefetch = 16;  // rows ahead whose record fill_group prefetches
   // Compact layout: from this many rows the codes present are read off the
   // filled histogram (64 codes x 8 entries) rather than collected per row.
-  static constexpr std::size_t kDeriveOccupancy = 256;
+  static constexpr std::size_t kDeriveOccupancy = 128;
   static constexpr std::size_t kCompactStride = 64 * 8;  // compact layout: entries per slot
 
   const Encoded& data_;

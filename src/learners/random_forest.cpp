@@ -997,7 +997,7 @@ class TreeBuilder {
   }
 
   // Nodes below this many rows take the sort path (measured with bench_iteration).
-  static constexpr std::size_t kHistogramMinRows = 8;
+  static constexpr std::size_t kHistogramMinRows = 4;
   static constexpr std::size_t kGroup = 6;  // features per row pass of fill_histograms
   static constexpr std::size_t kPrefetch = 16;  // rows ahead whose record fill_group prefetches
   // Compact layout: from this many rows the codes present are read off the

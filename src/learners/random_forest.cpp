@@ -273,10 +273,17 @@ class TreeBuilder {
     Tree tree;
     tree.importances.assign(p_, 0.0);
 
-    rows_.clear();
-    pool_.assign(c_, 0);  // the root's class counts
+    // The in-bag rows (without a branch: a third of the rows are out of bag)
+    // and the root's class counts.
+    rows_.resize(n_ + kPrefetch);
+    std::size_t n_in_bag = 0;
     for (std::size_t r = 0; r < n_; ++r) {
-      if (weight_[r] > 0) rows_.push_back(static_cast<std::uint32_t>(r));
+      rows_[n_in_bag] = static_cast<std::uint32_t>(r);
+      n_in_bag += weight_[r] > 0;
+    }
+    pool_.assign(c_, 0);
+    for (std::size_t q = 0; q < n_in_bag; ++q) {
+      const std::uint32_t r = rows_[q];
       pool_[static_cast<std::size_t>(data_.y[r])] += weight_[r];
       if constexpr (kNarrow)
         yw_[r] = static_cast<std::uint16_t>(weight_[r] << 8 | static_cast<std::uint32_t>(data_.y[r]));
@@ -295,8 +302,8 @@ class TreeBuilder {
     };
     std::vector<Pending> stack;
     std::vector<std::int64_t> node_counts(c_);
-    const std::size_t n_in_bag = rows_.size();
-    rows_.resize(n_in_bag + kPrefetch, 0);  // fill_group reads kPrefetch rows ahead
+    // fill_compact_group reads kPrefetch rows ahead: valid indices past the end.
+    std::fill(rows_.begin() + static_cast<std::ptrdiff_t>(n_in_bag), rows_.end(), 0u);
     stack.push_back({0, n_in_bag, 0, -1, false, 0});
     while (!stack.empty()) {
       const Pending node = stack.back();
@@ -424,6 +431,8 @@ class TreeBuilder {
     const std::size_t m = end - start;
     sq_node_ = 0;  // every scan of the node starts from it (Sweep)
     for (std::int64_t count : node_counts) sq_node_ += count * count;
+    if (compact_)
+      for (std::size_t k = 0; k < c_; ++k) node_lanes_[k] = static_cast<std::int16_t>(node_counts[k]);
     // Candidates: the non-constant features in index order, so the draw
     // depends only on the node's constant set.
     for (std::size_t i = 0; i < n_constant; ++i) is_constant_[static_cast<std::size_t>(constant_[i])] = 1;
@@ -780,8 +789,7 @@ class TreeBuilder {
       return false;
     }
     Sweep sweep(*this, total, node_counts, f, best);
-    alignas(16) std::int16_t lanes[8] = {};
-    for (std::size_t k = 0; k < c_; ++k) lanes[k] = static_cast<std::int16_t>(node_counts[k]);
+    const std::int16_t* lanes = node_lanes_;
 #if defined(__SSE2__)
     const __m128i zero = _mm_setzero_si128(), ones = _mm_set1_epi16(1);
     const __m128i node = _mm_load_si128(reinterpret_cast<const __m128i*>(lanes));
@@ -846,8 +854,9 @@ class TreeBuilder {
     }
     if (improved) {
 #if defined(__SSE2__)
-      _mm_store_si128(reinterpret_cast<__m128i*>(lanes), best_left);
-      for (std::size_t k = 0; k < c_; ++k) best_left_[k] = lanes[k];
+      alignas(16) std::int16_t counts[8];
+      _mm_store_si128(reinterpret_cast<__m128i*>(counts), best_left);
+      for (std::size_t k = 0; k < c_; ++k) best_left_[k] = counts[k];
 #else
       std::copy(best_left, best_left + c_, best_left_.begin());
 #endif
@@ -1037,6 +1046,7 @@ class TreeBuilder {
   std::vector<std::int64_t> pool_;         // class counts of the pending nodes
   std::vector<std::int64_t> left_, right_, best_left_;
   std::int64_t sq_node_ = 0;               // sum of the node's squared class counts
+  alignas(16) std::int16_t node_lanes_[8] = {};  // compact layout: the node's class counts
 };
 
 // The per-thread builders of one fit for one code type, made on first use; a

@@ -124,24 +124,27 @@ double from_order_bits(std::uint64_t key) {
   return v;
 }
 
-// LSD radix sort of `a` by key, 8 bits per pass; passes whose byte is the
-// same in every key are skipped (the high bytes of one feature's values
-// mostly are). `tmp` is scratch of the same size.
-void sort_column(std::vector<ColumnEntry>& a, std::vector<ColumnEntry>& tmp) {
+// LSD radix sort of a[0, n) by key, 8 bits per pass; passes whose byte is
+// the same in every key are skipped (the high bytes of one feature's values
+// mostly are). `tmp` is scratch of the same size; returns the sorted buffer
+// (a or tmp).
+ColumnEntry* sort_column(ColumnEntry* a, std::size_t n, ColumnEntry* tmp) {
+  if (n == 0) return a;
   std::uint32_t count[8][256] = {};
-  for (const ColumnEntry& e : a)
-    for (int d = 0; d < 8; ++d) ++count[d][e.key >> (8 * d) & 0xFFu];
+  for (std::size_t i = 0; i < n; ++i)
+    for (int d = 0; d < 8; ++d) ++count[d][a[i].key >> (8 * d) & 0xFFu];
   for (int d = 0; d < 8; ++d) {
-    if (count[d][a.front().key >> (8 * d) & 0xFFu] == a.size()) continue;
+    if (count[d][a[0].key >> (8 * d) & 0xFFu] == n) continue;
     std::uint32_t offset[256];
     std::uint32_t sum = 0;
     for (int b = 0; b < 256; ++b) {
       offset[b] = sum;
       sum += count[d][b];
     }
-    for (const ColumnEntry& e : a) tmp[offset[e.key >> (8 * d) & 0xFFu]++] = e;
-    a.swap(tmp);
+    for (std::size_t i = 0; i < n; ++i) tmp[offset[a[i].key >> (8 * d) & 0xFFu]++] = a[i];
+    std::swap(a, tmp);
   }
+  return a;
 }
 
 Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bool compact_fits,
@@ -165,23 +168,34 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bo
     std::vector<std::uint32_t> rows_per_value, group;
 #pragma omp for schedule(static)
     for (std::ptrdiff_t f = 0; f < p; ++f) {
+      // The lowest value (in most MUWCLASS features the -100 flag of 30-65 %
+      // of the rows) is code 0 without sorting; the other rows are sorted.
+      std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
       for (std::size_t i = 0; i < n; ++i)
-        column[i] = {order_bits(X(static_cast<Eigen::Index>(i), f)), static_cast<std::uint32_t>(i)};
-      sort_column(column, scratch);
-      distinct.clear();
-      rows_per_value.clear();
+        lowest = std::min(lowest, order_bits(X(static_cast<Eigen::Index>(i), f)));
+      const double low = from_order_bits(lowest);
       std::uint32_t* out = codes.data() + static_cast<std::size_t>(f) * n;
-      std::uint64_t previous = 0;
+      std::size_t n_rest = 0;
       for (std::size_t i = 0; i < n; ++i) {
-        const double v = from_order_bits(column[i].key);
+        const double v = X(static_cast<Eigen::Index>(i), f);
+        column[n_rest] = {order_bits(v), static_cast<std::uint32_t>(i)};
+        out[i] = 0;
+        n_rest += v != low;  // -0.0 and 0.0 are one value
+      }
+      const ColumnEntry* sorted = sort_column(column.data(), n_rest, scratch.data());
+      distinct.assign(1, low);
+      rows_per_value.assign(1, static_cast<std::uint32_t>(n - n_rest));
+      std::uint64_t previous = lowest;
+      for (std::size_t i = 0; i < n_rest; ++i) {
+        const double v = from_order_bits(sorted[i].key);
         // -0.0 and 0.0 are one value (their keys differ, they compare equal).
-        if (distinct.empty() || (column[i].key != previous && v != distinct.back())) {
+        if (sorted[i].key != previous && v != distinct.back()) {
           distinct.push_back(v);
           rows_per_value.push_back(0);
         }
-        previous = column[i].key;
+        previous = sorted[i].key;
         ++rows_per_value.back();
-        out[column[i].row] = static_cast<std::uint32_t>(distinct.size() - 1);
+        out[sorted[i].row] = static_cast<std::uint32_t>(distinct.size() - 1);
       }
       const std::uint32_t n_codes = group_values(rows_per_value, max_bins, group);
       auto& lower = data.lower[static_cast<std::size_t>(f)];

@@ -349,6 +349,32 @@ TEST_CASE("random forest: every split is the exhaustive best (all sort paths)") 
   CHECK(tree.nodes.size() > 100);
 }
 
+TEST_CASE("random forest: -0.0 and 0.0 are one value, also as the lowest value") {
+  // Labels 0 for the zeros, 1 above: the only split is between 0 and 1 (at
+  // 0.5); a split between -0.0 and 0.0 would isolate rows of equal value.
+  for (bool zero_lowest : {true, false}) {
+    CAPTURE(zero_lowest);
+    std::vector<double> values = {-0.0, 0.0, 0.0, -0.0, 1.0, 2.0, 1.0};
+    Labels y = {0, 0, 0, 0, 1, 1, 1};
+    if (!zero_lowest) {
+      values.push_back(-3.0);
+      y.push_back(1);
+    }
+    for (int max_bins : {0, 3}) {  // exact, and the flag alone + two groups
+      CAPTURE(max_bins);
+      ForestParams params = single_tree();
+      params.max_bins = max_bins;
+      RandomForest forest(params);
+      forest.fit(column(values), y, 2, 1);
+      const Matrix proba = forest.predict_proba(column(values));
+      for (std::size_t i = 0; i < values.size(); ++i)
+        CHECK(proba(static_cast<Eigen::Index>(i), y[i]) == 1.0);  // -0.0 and 0.0 rows share leaves
+      for (const auto& node : forest.trees()[0].nodes)
+        if (node.feature >= 0) CHECK((node.threshold == 0.5 || node.threshold == -1.5));
+    }
+  }
+}
+
 TEST_CASE("random forest: min_samples_leaf and max_depth") {
   const Matrix X = column({1, 2, 3, 4, 5});
   const Labels y = {0, 1, 1, 1, 1};

@@ -263,7 +263,7 @@ TEST_CASE("forest engine: bit-identical for 1, 2 and 3 threads on MUWCLASS-like 
 
 TEST_CASE("forest engine: histogram path on byte codes gives the exhaustive best splits") {
   // Every feature with at most 256 distinct values: codes are bytes and every
-  // node of >= 8 rows takes the histogram path. ~150 values and 6 classes,
+  // node of >= 4 rows takes the histogram path. ~150 values and 6 classes,
   // or ~40 values (<= 64 codes) with 12 classes: the general layout; ~40
   // values with 6 or 8 classes: the compact one, whose nodes of >= 256 rows
   // read the codes present off the filled histogram.

@@ -12,7 +12,10 @@
 // two ways that evaluate the same boundaries with the same integer sums:
 //  * histogram path (byte codes, or at least as many rows as the feature has
 //    codes): one pass counts the rows per (code, class), then whole codes
-//    move left in code order;
+//    move left in code order. The features a node needs are filled together
+//    in one pass over its rows. In the compact layout (<= 64 codes, <= 8
+//    classes, min_samples_leaf = 1: the binned MUWCLASS case) a count is 16
+//    bits and a boundary's sums come from SSE2 multiply-adds over the 8 classes;
 //  * sort path (otherwise): the node's keys (code << 16 | bootstrap count << 8
 //    | class in 32 bits for the MUWCLASS shapes, code << 32 | row otherwise)
 //    are gathered, the lowest-code group (the missing-value flag) set aside,
@@ -25,6 +28,9 @@
 //
 // Class weights are bootstrap counts, so every count and sum of squared
 // counts is an exact integer: sums do not depend on the order rows are visited.
+//
+// Prediction (and the out-of-bag members' leaves) routes many rows through a
+// tree node by node (Router) instead of walking each row from the root.
 #include "mwclass/learners/random_forest.hpp"
 
 #include <algorithm>

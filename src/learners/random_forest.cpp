@@ -232,6 +232,26 @@ Encoded encode(const Matrix& X, const Labels& y, int n_classes, int max_bins, bo
   return data;
 }
 
+// Stable partition of rows[begin, end) by go_left(row), without a branch:
+// left rows stay in place in order, right ones go through `spill` (room for
+// end - begin rows) and follow them. Returns the end of the left part. Shared
+// by the tree builder (codes) and the Router (values).
+template <typename GoLeft>
+std::size_t partition_rows(std::uint32_t* rows, std::size_t begin, std::size_t end,
+                           std::uint32_t* spill, GoLeft go_left) {
+  std::size_t l = begin, r = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::uint32_t row = rows[i];
+    const bool left = go_left(row);
+    rows[l] = row;
+    spill[r] = row;
+    l += left;
+    r += !left;
+  }
+  std::copy(spill, spill + r, rows + l);
+  return l;
+}
+
 struct Split {
   int feature = -1;
   std::uint32_t code_lo = 0;  // rows with code <= code_lo go left
@@ -424,19 +444,9 @@ class TreeBuilder {
   // order within each child, so later gathers walk memory forwards.
   std::size_t partition(std::size_t start, std::size_t end, const Split& split) {
     const Code* codes = column(split.feature);
-    std::uint32_t* rows = rows_.data();
-    std::size_t l = start, r = 0;
-    for (std::size_t i = start; i < end; ++i) {
-      const std::uint32_t row = rows[i];
-      const bool go_left = codes[row] <= split.code_lo;
-      rows[l] = row;
-      spill_[r] = row;
-      l += go_left;
-      r += !go_left;
-    }
-    std::copy(spill_.begin(), spill_.begin() + static_cast<std::ptrdiff_t>(r),
-              rows_.begin() + static_cast<std::ptrdiff_t>(l));
-    return l;
+    const std::uint32_t code_lo = split.code_lo;
+    return partition_rows(rows_.data(), start, end, spill_.data(),
+                          [codes, code_lo](std::uint32_t row) { return codes[row] <= code_lo; });
   }
 
   // sklearn's BestSplitter feature sampling: the features known to be
@@ -1167,18 +1177,9 @@ class Router {
       while (nodes[range.node].feature >= 0) {
         const PackedNode& node = nodes[range.node];
         const double* x = columns + static_cast<std::size_t>(node.feature) * n;
-        std::uint32_t* index = index_.data();
-        std::size_t l = range.begin, r = 0;
-        for (std::size_t q = range.begin; q < range.end; ++q) {
-          const std::uint32_t row = index[q];
-          const bool go_left = x[row] <= node.threshold;
-          index[l] = row;
-          spill_[r] = row;
-          l += go_left;
-          r += !go_left;
-        }
-        std::copy(spill_.begin(), spill_.begin() + static_cast<std::ptrdiff_t>(r),
-                  index_.begin() + static_cast<std::ptrdiff_t>(l));
+        const double threshold = node.threshold;
+        const std::size_t l = partition_rows(index_.data(), range.begin, range.end, spill_.data(),
+                                             [x, threshold](std::uint32_t row) { return x[row] <= threshold; });
         if (l < range.end) stack_.push_back({node.next, l, range.end});
         if (l == range.begin) break;
         range = {range.node + 1, range.begin, l};

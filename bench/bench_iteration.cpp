@@ -17,6 +17,12 @@
 //       left-out source; prints "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}"
 //       (mean probabilities) per source as it finishes, then the accuracy.
 //   --max-bins B   the forest's approximate binned mode (ForestParams::max_bins; 0 exact)
+//   --loocv-labels LMXB,NS   leave out only the sources of these classes
+//   --loocv-export DIR       write each LOOCV iteration's SMOTE'd training matrix, its
+//       labels and the left-out source's row to DIR/loocv_INDEX_M.bin (int64 rows,
+//       int64 cols, rows*cols float64 row-major, rows int32 labels, cols float64 test
+//       row, n_classes float64 mwclass probabilities), so that another forest can be
+//       fitted on exactly the same matrices (bench/crossover_forest.py).
 //
 // Output lines are "key value" pairs that bench/run_forest_bench.sh parses.
 #include <algorithm>
@@ -87,7 +93,8 @@ struct Setup {
 // Returns the probabilities of the test rows.
 Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
                  const std::vector<std::size_t>& test, std::uint64_t it, std::uint64_t item,
-                 Stages& t, Matrix* export_x = nullptr, Labels* export_y = nullptr) {
+                 Stages& t, Matrix* export_x = nullptr, Labels* export_y = nullptr,
+                 Matrix* export_test = nullptr) {
   const Config& c = s.config;
   const physics::FeatureBuilder features(c);
   auto clock = Clock::now();
@@ -128,6 +135,7 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   t.smote += seconds_since(clock);
   if (export_x) *export_x = x_train;
   if (export_y) *export_y = y_train;
+  if (export_test) *export_test = x_src;
 
   // As the ensemble: the fit also records the members' leaves, and the
   // prediction comes with the outlier measure (learners/outlier.hpp).
@@ -156,8 +164,35 @@ void write_matrix(const std::string& path, const Matrix& X, const Labels& y,
   }
 }
 
+// Raw little-endian binary for bench/crossover_forest.py (layout in the header comment).
+void write_binary(const std::string& path, const Matrix& X, const Labels& y, const Matrix& test,
+                  const Matrix& proba) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) fail("cannot write {}", path);
+  const std::int64_t shape[2] = {X.rows(), X.cols()};
+  out.write(reinterpret_cast<const char*>(shape), sizeof shape);
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    for (Eigen::Index f = 0; f < X.cols(); ++f) {
+      const double v = X(i, f);
+      out.write(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+  for (const auto label : y) {
+    const auto l = static_cast<std::int32_t>(label);
+    out.write(reinterpret_cast<const char*>(&l), sizeof l);
+  }
+  for (Eigen::Index f = 0; f < test.cols(); ++f) {
+    const double v = test(0, f);
+    out.write(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  for (Eigen::Index k = 0; k < proba.cols(); ++k) {
+    const double v = proba(0, k);
+    out.write(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  if (!out) fail("write error on {}", path);
+}
+
 int run(int argc, char** argv) {
-  std::string td_path, export_path;
+  std::string td_path, export_path, loocv_labels, loocv_export;
   int repeats = 7, loocv_stride = 0, loocv_m = 1, loocv_offset = 0;
   Setup s;
   s.config = Config::defaults();
@@ -176,6 +211,8 @@ int run(int argc, char** argv) {
     else if (arg == "--loocv-m") loocv_m = std::stoi(value());
     else if (arg == "--loocv-offset") loocv_offset = std::stoi(value());
     else if (arg == "--max-bins") s.config.classifier.forest.max_bins = std::stoi(value());
+    else if (arg == "--loocv-labels") loocv_labels = value();
+    else if (arg == "--loocv-export") loocv_export = value();
     else if (arg == "--print-config") {
       std::fputs(Config::defaults().to_toml().c_str(), stdout);
       return 0;
@@ -191,14 +228,32 @@ int run(int argc, char** argv) {
   if (loocv_stride > 0) {
     int correct = 0, total = 0;
     Stages t;
+    std::vector<char> wanted(static_cast<std::size_t>(s.n_classes), loocv_labels.empty());
+    for (std::size_t a = 0, b; a < loocv_labels.size(); a = b + 1) {
+      b = std::min(loocv_labels.find(',', a), loocv_labels.size());
+      const auto& cls = s.config.classifier.classes;
+      const auto it = std::find(cls.begin(), cls.end(), loocv_labels.substr(a, b - a));
+      if (it == cls.end()) fail("--loocv-labels: unknown class '{}'", loocv_labels.substr(a, b - a));
+      wanted[static_cast<std::size_t>(it - cls.begin())] = 1;
+    }
     for (auto left = static_cast<std::size_t>(loocv_offset); left < n;
          left += static_cast<std::size_t>(loocv_stride)) {
+      if (!wanted[static_cast<std::size_t>(s.td.labels[left])]) continue;
       std::vector<std::size_t> train;
       for (std::size_t i = 0; i < n; ++i)
         if (i != left) train.push_back(i);
       Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(s.n_classes);
-      for (int m = 0; m < loocv_m; ++m)
-        mean += iteration(s, train, {left}, static_cast<std::uint64_t>(m), 1000000 + left, t);
+      for (int m = 0; m < loocv_m; ++m) {
+        Matrix ex, et;
+        Labels ey;
+        const bool exporting = !loocv_export.empty();
+        const Matrix p = iteration(s, train, {left}, static_cast<std::uint64_t>(m), 1000000 + left,
+                                   t, exporting ? &ex : nullptr, exporting ? &ey : nullptr,
+                                   exporting ? &et : nullptr);
+        if (exporting)
+          write_binary(fmt::format("{}/loocv_{}_{}.bin", loocv_export, left, m), ex, ey, et, p);
+        mean += p;
+      }
       mean /= loocv_m;
       Eigen::Index pred = 0;
       mean.maxCoeff(&pred);

@@ -10,13 +10,19 @@ bench/bench_iteration.cpp (reddening off) with its own NumPy code:
   3. standardize with the training mean and population std (missing ignored);
   4. SMOTE(k_neighbors=4) up to the largest class with missing values filled by
      -1e9, synthetic values below the feature's training minimum set missing;
+     neighbours (--smote-neighbours): `exact` (default) a ball tree, whose distances
+     are sums of squared differences as in mwclass; `imblearn` imbalanced-learn's
+     default brute search, whose |x|^2 - 2xy + |y|^2 distances are rounding noise once
+     a row holds a -1e9 fill (|x|^2 ~ 1e18: a row is often not its own nearest
+     neighbour, so SMOTE drops another row and may pair a row with itself);
   5. missing -> -100; RandomForestClassifier(n_estimators=100, n_jobs=1);
   6. predict every training source.
 The band tables come from the mwclass config (`bench_iteration --print-config`).
 
   sklearn_iteration.py --td TD.csv --config config.toml [--repeats 7]
   sklearn_iteration.py --td TD.csv --config config.toml --loocv-stride 20 [--loocv-m 1]
-                       [--loocv-offset 0]
+                       [--loocv-offset 0] [--loocv-labels LMXB,NS]
+  --smote-neighbours exact|imblearn (default exact; see step 4)
 Output: "key value" lines, as bench_iteration. A LOOCV prints one line per left-out
 source as it finishes, "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}" (mean
 probabilities over the M draws), so a long run split over processes (--loocv-offset,
@@ -32,6 +38,9 @@ import tomllib
 import numpy as np
 from imblearn.over_sampling import SMOTE
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.neighbors import NearestNeighbors
+
+NEIGHBOURS = "exact"  # --smote-neighbours
 
 
 def read_td(path, cfg):
@@ -120,7 +129,10 @@ def iteration(td, cfg, feats, train, test, seed, stages):
     y = td["y"][train]
     fmin = np.nanmin(np.where(np.isnan(x_train), np.inf, x_train), axis=0)
     fill = cfg["smote"]["missing_fill"]
-    smote = SMOTE(k_neighbors=cfg["smote"]["k_neighbors"], random_state=int(rng.integers(2**31)))
+    k = cfg["smote"]["k_neighbors"]
+    neighbours = k if NEIGHBOURS == "imblearn" else NearestNeighbors(n_neighbors=k + 1,
+                                                                   algorithm="ball_tree")
+    smote = SMOTE(k_neighbors=neighbours, random_state=int(rng.integers(2**31)))
     xs, ys = smote.fit_resample(np.where(np.isnan(x_train), fill, x_train), y)
     synth = xs[len(y):]
     synth[synth < fmin] = np.nan
@@ -151,7 +163,12 @@ def main():
     ap.add_argument("--loocv-stride", type=int, default=0)
     ap.add_argument("--loocv-m", type=int, default=1)
     ap.add_argument("--loocv-offset", type=int, default=0)
+    ap.add_argument("--loocv-labels", default="",
+                    help="comma-separated classes: leave out only their sources")
+    ap.add_argument("--smote-neighbours", choices=("exact", "imblearn"), default="exact")
     a = ap.parse_args()
+    global NEIGHBOURS
+    NEIGHBOURS = a.smote_neighbours
     with open(a.config, "rb") as f:
         cfg = tomllib.load(f)
     td = read_td(a.td, cfg)
@@ -159,7 +176,10 @@ def main():
     n = len(td["y"])
     if a.loocv_stride > 0:
         correct = total = 0
+        wanted = [cfg["classifier"]["classes"].index(c) for c in a.loocv_labels.split(",") if c]
         for left in range(a.loocv_offset, n, a.loocv_stride):
+            if wanted and td["y"][left] not in wanted:
+                continue
             train = np.array([i for i in range(n) if i != left])
             mean = 0
             for m in range(a.loocv_m):

@@ -60,6 +60,37 @@ TEST_CASE("SMOTE neighbours are the k nearest: with k = 1 a synthetic point lies
   }
 }
 
+TEST_CASE("SMOTE neighbours are exact when every row holds a missing value (fill -1e9)") {
+  // Class 1: three tight pairs 3 apart, each row missing feature 1. With the
+  // fill, |x|^2 ~ 1e18 (rounding +-128), so the |x|^2 - 2xy + |y|^2 form of the
+  // distance (a GEMM nearest-neighbour search, imbalanced-learn's default) is
+  // noise; direct differences keep each row's partner its nearest neighbour, so
+  // with k = 1 every synthetic point lies inside a pair.
+  Matrix X(36, 2);
+  Labels y;
+  for (int i = 0; i < 30; ++i) {
+    X(i, 0) = -50.0 - i;
+    X(i, 1) = i;
+    y.push_back(0);
+  }
+  const double pairs[6] = {0.0, 0.1, 3.0, 3.1, 6.0, 6.1};
+  for (int i = 0; i < 6; ++i) {
+    X(30 + i, 0) = pairs[i];
+    X(30 + i, 1) = kMissing;
+    y.push_back(1);
+  }
+  rng::Stream s(4, rng::Purpose::Smote, {0, 0});
+  const auto out = sampling::smote(X, y, {"A", "B"}, {1, -1e9}, s);
+  REQUIRE(out.X.rows() == 60);
+  for (int r = 36; r < 60; ++r) {
+    const double x = out.X(r, 0);
+    const double base = std::floor(x / 3.0 + 0.5) * 3.0;
+    CHECK(x >= base);
+    CHECK(x <= base + 0.1);
+    CHECK(std::isnan(out.X(r, 1)));
+  }
+}
+
 TEST_CASE("SMOTE: missing values interpolated with the fill value become missing again") {
   Matrix X(10, 2);
   Labels y;

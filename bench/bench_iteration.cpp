@@ -17,6 +17,7 @@
 //       left-out source; prints "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}"
 //       (mean probabilities) per source as it finishes, then the accuracy.
 //   --max-bins B   the forest's approximate binned mode (ForestParams::max_bins; 0 exact)
+//   --error-scale S          MC error scale (default sqrt 2; 0: the observed values)
 //   --loocv-labels LMXB,NS   leave out only the sources of these classes
 //   --loocv-export DIR       write each LOOCV iteration's SMOTE'd training matrix, its
 //       labels and the left-out source's row to DIR/loocv_INDEX_M.bin (int64 rows,
@@ -212,6 +213,7 @@ int run(int argc, char** argv) {
     else if (arg == "--loocv-offset") loocv_offset = std::stoi(value());
     else if (arg == "--max-bins") s.config.classifier.forest.max_bins = std::stoi(value());
     else if (arg == "--loocv-labels") loocv_labels = value();
+    else if (arg == "--error-scale") s.config.monte_carlo.error_scale = std::stod(value());
     else if (arg == "--loocv-export") loocv_export = value();
     else if (arg == "--print-config") {
       std::fputs(Config::defaults().to_toml().c_str(), stdout);

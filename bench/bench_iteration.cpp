@@ -17,6 +17,8 @@
 //       left-out source; prints "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}"
 //       (mean probabilities) per source as it finishes, then the accuracy.
 //   --max-bins B   the forest's approximate binned mode (ForestParams::max_bins; 0 exact)
+//   --shared-draws           LOOCV: one training-set draw per iteration for all left-out
+//       sources, as the ensemble (default: one per left-out source, as sklearn_iteration.py)
 //   --error-scale S          MC error scale (default sqrt 2; 0: the observed values)
 //   --loocv-labels LMXB,NS   leave out only the sources of these classes
 //   --loocv-export DIR       write each LOOCV iteration's SMOTE'd training matrix, its
@@ -88,6 +90,12 @@ struct Setup {
   catalog::Catalog td;
   int n_classes = 0;
   int threads = 1;
+  // LOOCV: each left-out source's fit gets its own MC draw of the training set
+  // (keyed by the source too), as sklearn_iteration.py draws one per fit. With
+  // --shared-draws every fit of iteration m sees the same draw, as the ensemble
+  // does for all bins: then a LOOCV at small M rests on M training-set draws
+  // and its scores vary more between seeds.
+  bool shared_draws = false;
 };
 
 // One iteration: training rows `train` (indices into the TD), sources `test`.
@@ -105,7 +113,9 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   sampling::Measurements src = sampling::observed(te);
   const double scale = c.monte_carlo.error_scale;
   for (std::size_t i = 0; i < tr.size(); ++i) {
-    rng::Stream r(c.seed, rng::Purpose::TrainingSample, {it, train[i]});
+    rng::Stream r = s.shared_draws || item == 0
+                        ? rng::Stream(c.seed, rng::Purpose::TrainingSample, {it, train[i]})
+                        : rng::Stream(c.seed, rng::Purpose::TrainingSample, {it, train[i], item});
     sampling::sample_row(tr, i, scale, r, td, static_cast<Eigen::Index>(i));
   }
   for (std::size_t j = 0; j < te.size(); ++j) {
@@ -213,6 +223,7 @@ int run(int argc, char** argv) {
     else if (arg == "--loocv-offset") loocv_offset = std::stoi(value());
     else if (arg == "--max-bins") s.config.classifier.forest.max_bins = std::stoi(value());
     else if (arg == "--loocv-labels") loocv_labels = value();
+    else if (arg == "--shared-draws") s.shared_draws = true;
     else if (arg == "--error-scale") s.config.monte_carlo.error_scale = std::stod(value());
     else if (arg == "--loocv-export") loocv_export = value();
     else if (arg == "--print-config") {

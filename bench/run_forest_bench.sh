@@ -9,7 +9,8 @@
 #     LOOCV_STRIDE  LOOCV on every N-th TD source, M = 1 (default 20; 0 skips it)
 # Env: TD (default ../shared/data/cscv2_td_yang2022.csv), CORE (default 0),
 #      BINS (e.g. 64: also time mwclass's approximate binned mode, --max-bins BINS,
-#      in the same rounds; its LOOCV too).
+#      in the same rounds; its LOOCV too), SK_NEIGHBOURS (exact | imblearn: the
+#      scikit-learn side's SMOTE neighbour search, bench/sklearn_iteration.py; default exact).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build-perf}
@@ -32,15 +33,16 @@ Rscript -e 'library(ranger)' > /dev/null 2>&1 && have_ranger=1
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 NPROC=$(nproc --all)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $NPROC cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "sklearn: $($PY -c 'import sklearn, imblearn; print(sklearn.__version__, "/ imblearn", imblearn.__version__)')"
+echo "sklearn: $($PY -c 'import sklearn, imblearn; print(sklearn.__version__, "/ imblearn", imblearn.__version__)'); SMOTE neighbours ${SK_NEIGHBOURS:-exact}"
 [ $have_ranger = 1 ] && echo "ranger:  $(Rscript -e 'cat(as.character(packageVersion("ranger")))')"
 BINS=${BINS:-}
+SKN="--smote-neighbours ${SK_NEIGHBOURS:-exact}"
 for r in $(seq "$ROUNDS"); do
   pin "$BENCH" --td "$TD" --repeats 1 --seed $((20220923 + r)) | grep '^repeat' >> "$OUT/mw.txt"
   [ -n "$BINS" ] && pin "$BENCH" --td "$TD" --repeats 1 --seed $((20220923 + r)) --max-bins "$BINS" |
       grep '^repeat' >> "$OUT/mwb.txt"
   pin $PY bench/sklearn_iteration.py --td "$TD" --config "$OUT/config.toml" --repeats 1 \
-      --seed $((20220923 + r)) | grep '^repeat' >> "$OUT/sk.txt"
+      --seed $((20220923 + r)) $SKN | grep '^repeat' >> "$OUT/sk.txt"
   if [ $have_ranger = 1 ]; then
     pin Rscript bench/ranger_fit.R "$OUT/train.csv" 1 | grep '^repeat' >> "$OUT/rg.txt"
   fi
@@ -83,7 +85,7 @@ if [ "$STRIDE" -gt 0 ]; then
   echo "LOOCV on every ${STRIDE}th TD source, M = 1 (same steps):"
   pin "$BENCH" --td "$TD" --loocv-stride "$STRIDE" --loocv-m 1 > "$OUT/mw_loocv.txt"
   pin $PY bench/sklearn_iteration.py --td "$TD" --config "$OUT/config.toml" \
-      --loocv-stride "$STRIDE" --loocv-m 1 > "$OUT/sk_loocv.txt"
+      --loocv-stride "$STRIDE" --loocv-m 1 $SKN > "$OUT/sk_loocv.txt"
   echo "  mwclass accuracy $(awk '/loocv_accuracy/ {print $2}' "$OUT/mw_loocv.txt") on $(awk '/loocv_sources/ {print $2}' "$OUT/mw_loocv.txt") sources"
   echo "  sklearn accuracy $(awk '/loocv_accuracy/ {print $2}' "$OUT/sk_loocv.txt") on $(awk '/loocv_sources/ {print $2}' "$OUT/sk_loocv.txt") sources"
   # predicted class of each source: field 4 of "loocv_source INDEX TRUE PREDICTED P..."

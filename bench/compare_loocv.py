@@ -4,7 +4,11 @@
 Each input is one or more files of "loocv_source INDEX TRUE PREDICTED P_0 ... P_{K-1}"
 lines (a run split over processes: give all its parts joined with '+').
 
-  compare_loocv.py NAME=file[+file...] NAME=file ...
+  compare_loocv.py [--common] [--per-class] NAME=file[+file...] NAME=file ...
+
+--common scores every run on the sources all runs share (e.g. when one run left out
+only every 4th source); --per-class adds each run's recall and mean true-class
+probability per class.
 
 Prints, per run: sources, accuracy, balanced accuracy, macro-F1, MCC (multi-class,
 Gorodkin) from the predicted classes; then for every pair of runs on the sources they
@@ -61,11 +65,15 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     runs = {}
-    for arg in sys.argv[1:]:
+    args = [a for a in sys.argv[1:] if a not in ("--common", "--per-class")]
+    for arg in args:
         name, _, spec = arg.partition("=")
         if not spec:
             sys.exit(f"argument {arg!r}: expected NAME=file[+file...]")
         runs[name] = read_run(spec)
+    if "--common" in sys.argv[1:]:
+        common = set.intersection(*(set(r) for r in runs.values()))
+        runs = {name: {i: r[i] for i in common} for name, r in runs.items()}
     print(f"{'run':<22} {'sources':>7} {'accuracy':>9} {'bal.acc':>8} {'macro-F1':>9} {'MCC':>7}")
     for name, rows in runs.items():
         idx = sorted(rows)
@@ -74,6 +82,16 @@ def main():
         pred = [rows[i][1] for i in idx]
         acc, bal, f1, mcc = metrics(truth, pred, k)
         print(f"{name:<22} {len(idx):>7} {acc:>9.4f} {bal:>8.4f} {f1:>9.4f} {mcc:>7.4f}")
+    if "--per-class" in sys.argv[1:]:
+        print("\nper class: recall / mean probability of the true class (n sources)")
+        for name, rows in runs.items():
+            idx = sorted(rows)
+            truth = np.array([rows[i][0] for i in idx])
+            pred = np.array([rows[i][1] for i in idx])
+            p_true = np.array([rows[i][2][rows[i][0]] for i in idx])
+            cells = [f"{(pred[truth == c] == c).mean():.3f}/{p_true[truth == c].mean():.3f}"
+                     f" ({(truth == c).sum()})" for c in sorted(set(truth))]
+            print(f"{name:<22} " + "  ".join(cells))
     print()
     print(f"{'pair':<34} {'shared':>6} {'agree':>7} {'a_only':>6} {'b_only':>6} {'z_acc':>6} "
           f"{'mean|dP|':>9} {'dP_true':>9} {'+-se':>8} {'z':>6}")

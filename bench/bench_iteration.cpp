@@ -112,6 +112,7 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   sampling::Measurements td = sampling::observed(tr);
   sampling::Measurements src = sampling::observed(te);
   const double scale = c.monte_carlo.error_scale;
+  // The ensemble's key (iteration, row) for the repeats (item 0) and --shared-draws.
   for (std::size_t i = 0; i < tr.size(); ++i) {
     rng::Stream r = s.shared_draws || item == 0
                         ? rng::Stream(c.seed, rng::Purpose::TrainingSample, {it, train[i]})

@@ -176,7 +176,12 @@ def main():
     n = len(td["y"])
     if a.loocv_stride > 0:
         correct = total = 0
-        wanted = [cfg["classifier"]["classes"].index(c) for c in a.loocv_labels.split(",") if c]
+        classes = cfg["classifier"]["classes"]
+        wanted = [c for c in a.loocv_labels.split(",") if c]
+        for c in wanted:
+            if c not in classes:
+                ap.error(f"--loocv-labels: unknown class {c!r} (classes: {', '.join(classes)})")
+        wanted = [classes.index(c) for c in wanted]
         for left in range(a.loocv_offset, n, a.loocv_stride):
             if wanted and td["y"][left] not in wanted:
                 continue

@@ -112,9 +112,8 @@ Matrix iteration(const Setup& s, const std::vector<std::size_t>& train,
   sampling::Measurements td = sampling::observed(tr);
   sampling::Measurements src = sampling::observed(te);
   const double scale = c.monte_carlo.error_scale;
-  // The ensemble's key (iteration, row) for the repeats (item 0) and --shared-draws.
   for (std::size_t i = 0; i < tr.size(); ++i) {
-    rng::Stream r = s.shared_draws || item == 0
+    rng::Stream r = s.shared_draws
                         ? rng::Stream(c.seed, rng::Purpose::TrainingSample, {it, train[i]})
                         : rng::Stream(c.seed, rng::Purpose::TrainingSample, {it, train[i], item});
     sampling::sample_row(tr, i, scale, r, td, static_cast<Eigen::Index>(i));
@@ -284,6 +283,8 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // One fit per iteration: the ensemble's key (iteration, row), as before --shared-draws existed.
+  s.shared_draws = true;
   std::vector<std::size_t> all(n);
   for (std::size_t i = 0; i < n; ++i) all[i] = i;
   std::vector<double> sam, std_, smo, fit, pre, tot;

@@ -14,6 +14,7 @@
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/run_control.hpp"
+#include "mwclass/learners/registry.hpp"
 #include "mwclass/output/checkpoint.hpp"
 #include "mwclass/output/hdf5_results.hpp"
 #include "mwclass/parallel/scheduler.hpp"
@@ -30,12 +31,12 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "pass without sampling");
   app.add_option("--seed", seed, "Master seed of all random streams");
   app.add_option("--threads", threads, "OpenMP threads per rank (learner training and prediction)");
+  std::string learners_help;
+  for (const auto& e : learners::learner_registry())
+    learners_help += fmt::format("{}{} = {}", learners_help.empty() ? "" : "; ", e.name, e.help);
   app.add_option("--model", model,
-                 "Learner in the MC ensemble: rf = exact-split random forest on SMOTE'd data "
-                 "(MUWCLASS, default), gbdt = XGBoost gradient boosting with native missing "
-                 "values and class weights (Kumaran et al.), nb = weighted naive Bayes (Tranin "
-                 "et al. 2022); sets [classifier] model")
-      ->check(CLI::IsMember({"rf", "gbdt", "nb"}));
+                 fmt::format("Learner in the MC ensemble: {}; sets [classifier] model", learners_help))
+      ->check(CLI::IsMember(learners::learner_names()));
   app.add_option("--max-bins", max_bins,
                  "rf only, approximate: group each feature's values into at most this many "
                  "equal-frequency bins (the missing flag alone) before growing the trees; "
@@ -106,6 +107,7 @@ Config ConfigOptions::apply_overrides(Config c) const {
   if (random_feature) c.features.random_feature = true;
   if (!absorption_table.empty()) c.reddening.absorption_table = absorption_table;
   c.validate();
+  learners::check_learner(c);
   return c;
 }
 

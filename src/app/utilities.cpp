@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "mwclass/learners/registry.hpp"
 #include "mwclass/catalog/catalog.hpp"
 #include "mwclass/catalog/synthetic.hpp"
 #include "mwclass/core/config.hpp"
@@ -81,6 +82,7 @@ Runner add_config(CLI::App& app) {
   return [path](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     const Config c = path->empty() ? Config::defaults() : Config::from_toml_file(*path);
+    learners::check_learner(c);
     fmt::print("{}", c.to_toml());
     return 0;
   };

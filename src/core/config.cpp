@@ -329,9 +329,8 @@ void Config::validate() const {
           "classifier.forest.max_bins must be 0 (exact splits) or in [2, 65536]");
   require(classifier.outlier_percentile >= 0 && classifier.outlier_percentile <= 1,
           "classifier.outlier_percentile must be in [0, 1]");
-  const std::string& model = classifier.model;
-  if (model != "rf" && model != "gbdt" && model != "nb")
-    fail("invalid configuration: classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"{}\")", model);
+  // classifier.model is checked against the learner registry by
+  // learners::check_learner (core does not know the learners).
   const auto& g = classifier.gbdt;
   require(g.n_rounds >= 1, "classifier.gbdt.n_rounds must be >= 1");
   require(g.learning_rate > 0, "classifier.gbdt.learning_rate must be > 0");

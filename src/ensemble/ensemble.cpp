@@ -7,7 +7,7 @@
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
 #include "mwclass/ensemble/statistics.hpp"
-#include "mwclass/ensemble/model.hpp"
+#include "mwclass/learners/registry.hpp"
 #include "mwclass/learners/standardizer.hpp"
 #include "mwclass/physics/coordinates.hpp"
 #include "mwclass/physics/reddening.hpp"
@@ -52,32 +52,17 @@ void set_location(const catalog::Catalog& catalog, Matrix& x, Eigen::Index first
   }
 }
 
-// Naive Bayes quality exponents need each source's feature uncertainties:
+// Learners that weigh features by their uncertainty (naive Bayes quality
+// exponents) get each source's feature uncertainties:
 // the population standard deviation of each feature over this many draws of
 // the source within its errors (NaN where fewer than two draws have it).
 constexpr int kQualityDraws = 16;
-
-// The probability track of every row of x (standardized like the training set).
-ProbabilityTrack explain_sources(const learners::NaiveBayes& model, const Matrix& x,
-                                 const Matrix* quality) {
-  ProbabilityTrack track;
-  for (Eigen::Index j = 0; j < x.rows(); ++j) {
-    const learners::Explanation e = model.explain(x, j, quality);
-    if (j == 0)
-      for (const auto& step : e.steps) track.steps.push_back(step.label);
-    if (e.steps.size() != track.steps.size())
-      fail("internal error: naive Bayes track of source {} has {} steps, not {}", j, e.steps.size(),
-           track.steps.size());
-    for (const auto& step : e.steps) track.values.insert(track.values.end(), step.proba.begin(), step.proba.end());
-  }
-  return track;
-}
 
 }  // namespace
 
 void check_class_sizes(const Config& config, const catalog::Catalog& training,
                        const std::vector<std::size_t>& held_out_per_class) {
-  if (!model_steps(config).smote) return;
+  if (!learners::find_learner(config.classifier.model).preprocessing(config).smote) return;
   const auto& classes = config.classifier.classes;
   std::vector<std::size_t> counts(classes.size(), 0);
   for (int y : training.labels) ++counts[y];
@@ -138,14 +123,15 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
   const catalog::Catalog train = training_.subset(kept);
   sampling::Measurements td = sampling::observed(train);
   sampling::Measurements src = sampling::observed(sources);
-  const ModelSteps steps = model_steps(config_);
-  const std::unique_ptr<learners::Classifier> model = make_model(config_, feature_names_);
+  const learners::LearnerEntry& learner = learners::find_learner(config_.classifier.model);
+  const learners::Preprocessing steps = learner.preprocessing(config_);
+  const std::unique_ptr<learners::Classifier> model = learner.make(config_, feature_names_);
   Matrix x_train(static_cast<Eigen::Index>(kept.size()), n_features);
   Matrix x_src(n_src, n_features);
 
-  // Naive Bayes: each source's probability track, for its observed values
+  // The learner's probability track of each source, for its observed values
   // and the model of iteration 0 (so it does not depend on the chunking).
-  const bool want_track = config_.classifier.model == "nb" && chunk.first == 0;
+  const bool want_track = steps.track && chunk.first == 0;
   Matrix x_observed;
   if (want_track) {
     x_observed = Matrix::Constant(n_src, n_features, kMissing);
@@ -153,9 +139,8 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     if (config_.features.location) set_location(sources, x_observed, features_.size());
   }
 
-  // Naive Bayes quality: raw-unit feature uncertainties of the sources.
-  const bool nb_quality = config_.classifier.model == "nb" && config_.classifier.nb.quality;
-  const Matrix sigma = nb_quality ? feature_sigma(sources, item) : Matrix();
+  // Raw-unit feature uncertainties of the sources, for learners that use them.
+  const Matrix sigma = steps.feature_sigma ? feature_sigma(sources, item) : Matrix();
 
   ChunkResult out;
   out.chunk = chunk;
@@ -227,17 +212,18 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     model->fit(x_fit, y_fit, n_classes,
                rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
     clock.lap(timing.fit);
-    const auto* nb = dynamic_cast<const learners::NaiveBayes*>(model.get());
-    Matrix sigma_std, quality;  // nb quality: uncertainties in the model's (standardized) units
-    if (nb_quality) {
+    learners::PredictionInput input{x_pred, threads};
+    Matrix sigma_std;  // the uncertainties in the model's (standardized) units
+    if (steps.feature_sigma) {
       sigma_std = sigma;
       for (Eigen::Index f = 0; f < sigma_std.cols(); ++f) sigma_std.col(f) /= standardizer.scale()(f);
-      quality = nb->quality_exponents(x_pred, sigma_std);
+      input.sigma = &sigma_std;
     }
-    const learners::Prediction prediction =
-        nb_quality ? learners::Prediction{nb->predict_proba(x_pred, &quality, threads),
-                                          nb->outlier_scores(x_pred, &quality)}
-                   : model->predict(x_pred, threads);
+    if (want_track && it == 0) {
+      standardizer.transform(x_observed);
+      input.track_x = &x_observed;
+    }
+    learners::Prediction prediction = model->predict_for(input);
     const Matrix& p = prediction.proba;
     const auto& scores = prediction.outlier;
     if (!scores.empty()) {
@@ -248,11 +234,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
         out.outlier[at + 1] = scores[static_cast<std::size_t>(j)].percentile;
       }
     }
-    if (want_track && it == 0) {
-      standardizer.transform(x_observed);
-      const Matrix observed_quality = nb_quality ? nb->quality_exponents(x_observed, sigma_std) : Matrix();
-      out.track = explain_sources(*nb, x_observed, nb_quality ? &observed_quality : nullptr);
-    }
+    if (input.track_x) out.track = std::move(prediction.track);
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)
         out.probabilities[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = p(j, c);

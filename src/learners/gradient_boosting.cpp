@@ -282,7 +282,7 @@ std::vector<OutlierScore> GradientBoosting::outlier_scores(const Matrix& X, int 
 }
 
 Prediction GradientBoosting::predict(const Matrix& X, int n_threads) const {
-  Prediction out{predict_proba(X, n_threads), {}};  // checks fit and shape, sets nthread
+  Prediction out{predict_proba(X, n_threads), {}, {}};  // checks fit and shape, sets nthread
   const Matrix& proba = out.proba;
   std::vector<int> best(static_cast<std::size_t>(X.rows()));
   for (Eigen::Index i = 0; i < X.rows(); ++i) proba.row(i).maxCoeff(&best[static_cast<std::size_t>(i)]);

@@ -612,4 +612,30 @@ double NaiveBayes::presence_probability(int cls, int feature) const {
                                static_cast<std::size_t>(feature)]);
 }
 
+Prediction NaiveBayes::predict_for(const PredictionInput& in) const {
+  Prediction out;
+  if (in.sigma) {
+    const Matrix quality = quality_exponents(in.x, *in.sigma);
+    out.proba = predict_proba(in.x, &quality, in.n_threads);
+    out.outlier = outlier_scores(in.x, &quality);
+  } else {
+    out = predict(in.x, in.n_threads);
+  }
+  if (in.track_x) {
+    const Matrix& x = *in.track_x;
+    const Matrix quality = in.sigma ? quality_exponents(x, *in.sigma) : Matrix();
+    for (Eigen::Index j = 0; j < x.rows(); ++j) {
+      const Explanation e = explain(x, j, in.sigma ? &quality : nullptr);
+      if (j == 0)
+        for (const auto& step : e.steps) out.track.steps.push_back(step.label);
+      if (e.steps.size() != out.track.steps.size())
+        fail("internal error: naive Bayes track of source {} has {} steps, not {}", j, e.steps.size(),
+             out.track.steps.size());
+      for (const auto& step : e.steps)
+        out.track.values.insert(out.track.values.end(), step.proba.begin(), step.proba.end());
+    }
+  }
+  return out;
+}
+
 }  // namespace mwclass::learners

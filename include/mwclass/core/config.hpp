@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "mwclass/learners/gradient_boosting.hpp"
-#include "mwclass/learners/random_forest.hpp"
+#include "mwclass/core/learner_params.hpp"
 
 namespace mwclass {
 
@@ -129,8 +128,8 @@ struct ClassifierConfig {
   // Outlier flag (learners/outlier.hpp): fewer than this fraction of the
   // predicted class's training members are as unusual as the source.
   double outlier_percentile = 0.01;
-  learners::ForestParams forest;
-  learners::GradientBoostingParams gbdt;
+  ForestParams forest;
+  GradientBoostingParams gbdt;
   NaiveBayesConfig nb;
 };
 

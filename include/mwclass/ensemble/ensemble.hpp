@@ -5,7 +5,7 @@
 //   2. redden the training AGN to the item's E(B-V),
 //   3. build features, 4. standardize with the training statistics,
 //   5. SMOTE and 6. missing -> flag (random forest only), 7. train the
-//   learner (ensemble/model.hpp), 8. predict the sources;
+//   learner (learners/registry.hpp: what it needs of these steps), 8. predict the sources;
 // then per-source statistics over the iterations. Plain C++: no MPI here.
 #include <functional>
 #include <vector>
@@ -40,7 +40,7 @@ class Ensemble {
   const std::vector<std::string>& feature_names() const { return feature_names_; }
 
  private:
-  // Naive Bayes quality exponents: each source's feature uncertainties.
+  // Each source's feature uncertainties (for learners whose Preprocessing asks for them).
   Matrix feature_sigma(const catalog::Catalog& sources, const WorkItem& item) const;
 
   const Config& config_;

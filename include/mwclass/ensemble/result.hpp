@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mwclass/core/matrix.hpp"
+#include "mwclass/learners/classifier.hpp"
 
 namespace mwclass::ensemble {
 
@@ -38,11 +39,8 @@ struct StageTimes {
 // the normalized posterior after the prior, after each feature's term and
 // after each whole category, for the source's observed (not MC-sampled)
 // values and the model fitted at MC iteration 0. Empty for other models.
-struct ProbabilityTrack {
-  std::vector<std::string> steps;  // "prior", "<category>/<feature>", "<category>"
-  std::vector<double> values;      // (source, step, class), row-major
-  bool empty() const { return steps.empty(); }
-};
+using learners::ProbabilityTrack;  // learners/classifier.hpp
+
 
 // The outcome of one work item (an E(B-V) bin, a left-out source, a fold).
 struct WorkResult {

@@ -10,6 +10,7 @@
 // output for any number of ranks and threads).
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mwclass/core/matrix.hpp"
@@ -17,11 +18,33 @@
 
 namespace mwclass::learners {
 
-// Class probabilities (n_rows x n_classes) and the outlier measure (empty if
-// the model has none) of the same rows.
+// How a learner arrived at one source's probabilities, step by step (naive
+// Bayes: the posterior after the prior, after each feature and each category).
+struct ProbabilityTrack {
+  std::vector<std::string> steps;  // "prior", "<category>/<feature>", "<category>"
+  std::vector<double> values;      // (source, step, class), row-major
+  bool empty() const { return steps.empty(); }
+};
+
+// What the ensemble asks of a fitted learner in one MC iteration.
+struct PredictionInput {
+  const Matrix& x;                       // the sources, in the training matrix's units
+  int n_threads = 1;
+  // Per-source feature uncertainties in x's units (NaN: unknown), given when
+  // the learner's Preprocessing asks for them (learners/registry.hpp).
+  const Matrix* sigma = nullptr;
+  // Rows whose probability track is wanted (the sources' observed values),
+  // or nullptr; learners without a track ignore it.
+  const Matrix* track_x = nullptr;
+};
+
+// Class probabilities (n_rows x n_classes), the outlier measure (empty if
+// the model has none) of the same rows, and the track of input.track_x's rows
+// (empty if the learner has none or none was asked for).
 struct Prediction {
   Matrix proba;
   std::vector<OutlierScore> outlier;
+  ProbabilityTrack track;
 };
 
 class Classifier {
@@ -50,8 +73,13 @@ class Classifier {
 
   // Both of the above; models that share work between them override it.
   virtual Prediction predict(const Matrix& X, int n_threads) const {
-    return {predict_proba(X, n_threads), outlier_scores(X, n_threads)};
+    return {predict_proba(X, n_threads), outlier_scores(X, n_threads), {}};
   }
+
+  // The ensemble's one prediction call: probabilities, outlier measure and,
+  // where the learner has one, the probability track. Learners that use the
+  // uncertainties or have a track override it; the others predict x.
+  virtual Prediction predict_for(const PredictionInput& in) const { return predict(in.x, in.n_threads); }
 
   // Outlier reference of the following fits: only the first n rows of X are
   // training members (the rows after them, e.g. SMOTE's synthetic ones, are

@@ -46,25 +46,14 @@
 #include <memory>
 #include <vector>
 
+#include "mwclass/core/learner_params.hpp"
 #include "mwclass/core/matrix.hpp"
 #include "mwclass/learners/classifier.hpp"
 
 namespace mwclass::learners {
 
-// Defaults: the cheapest of the settings compared by 5-fold CV on the CSCv2
-// training set that scored as well as XGBoost's usual 300 x 0.1 x depth 6
-// (docs/validation.md); one fit on 2,941 rows takes ~0.5 s.
-struct GradientBoostingParams {
-  int n_rounds = 100;             // boosting rounds (n_classes trees each)
-  double learning_rate = 0.2;     // XGBoost eta, > 0
-  int max_depth = 4;              // >= 1
-  double min_child_weight = 1.0;  // minimum hessian sum in a child, >= 0
-  double subsample = 1.0;         // row fraction per round, in (0, 1]
-  double colsample_bytree = 1.0;  // feature fraction per tree, in (0, 1]
-  double reg_lambda = 1.0;        // L2 penalty on leaf values, >= 0
-  int max_bin = 64;               // histogram bins per feature, >= 2
-  bool balance_classes = true;    // weight rows so every class present weighs the same
-};
+using ::mwclass::GradientBoostingParams;  // declared in core/learner_params.hpp
+
 
 // Per-row weights with sklearn's "balanced" rule, w = n_rows / (k * n_c),
 // where n_c is the row count of the row's class and k the number of classes

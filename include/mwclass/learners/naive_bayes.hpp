@@ -172,6 +172,10 @@ class NaiveBayes : public Classifier {
   // Quality exponents from per-source feature uncertainties (X's shape).
   Matrix quality_exponents(const Matrix& X, const Matrix& sigma) const;
 
+  // The ensemble's call: with in.sigma, quality exponents from it (Tranin et
+  // al.'s per-source weights); with in.track_x, the track of its rows.
+  Prediction predict_for(const PredictionInput& in) const override;
+
   // The probability track of one row of X; its last step equals
   // predict_proba(X).row(row) bit for bit.
   Explanation explain(const Matrix& X, Eigen::Index row, const Matrix* quality = nullptr) const;

@@ -12,37 +12,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "mwclass/core/learner_params.hpp"
 #include "mwclass/core/matrix.hpp"
 #include "mwclass/learners/classifier.hpp"
 
 namespace mwclass::learners {
 
-struct ForestParams {
-  int n_trees = 100;
-  int max_features = 0;       // 0: floor(sqrt(n_features))
-  int min_samples_split = 2;  // in distinct training rows
-  int min_samples_leaf = 1;
-  int max_depth = 0;          // 0: unlimited
-  bool bootstrap = true;
-  // Class balancing without SMOTE (both off in MUWCLASS):
-  // class_weight_balanced: each row's bootstrap count is multiplied by its
-  //   class weight, sklearn's "balanced" n / (k n_c) made integer: w_c =
-  //   max(1, round(Q n_max / n_c)) with Q = max(1, floor(2^16 / (k n_max))),
-  //   so weighted counts stay exact integers (rounding <= 1.5 % of a weight
-  //   on the CSCv2 training set);
-  // balanced_bootstrap: each tree draws round(n / k) rows with replacement
-  //   from every class present (k classes present, n rows).
-  bool class_weight_balanced = false;
-  bool balanced_bootstrap = false;
-  // Approximation (off in MUWCLASS): 0 = exact splits between every pair of
-  // consecutive distinct values (sklearn). max_bins >= 2 first groups each
-  // feature's distinct values into at most max_bins codes — the lowest value
-  // (the missing-value flag) alone, the others in equal-frequency groups of
-  // consecutive values — so splits fall only between groups, at the midpoint
-  // of the largest value below and the smallest above (random_forest.cpp,
-  // effect on the metrics in docs/validation.md).
-  int max_bins = 0;
-};
+using ::mwclass::ForestParams;  // declared in core/learner_params.hpp (a config section)
+
 
 // The integer class weights of class_weight_balanced for labels y.
 std::vector<std::uint32_t> balanced_class_weights(const Labels& y, int n_classes);

@@ -54,7 +54,6 @@ TEST_CASE("config errors name the file and key") {
   CHECK(message("seed = = 1\n").find("my.toml:1:") != std::string::npos);
   CHECK(message("[reddening]\nclasses = [\"QSO\"]\n").find("unknown class 'QSO'") != std::string::npos);
   // Learner selection and the gbdt / nb sections.
-  CHECK(message("[classifier]\nmodel = \"svm\"\n").find("classifier.model must be \"rf\", \"gbdt\" or \"nb\" (got \"svm\")") != std::string::npos);
   CHECK(message("[classifier.gbdt]\nsubsample = 1.5\n").find("classifier.gbdt.subsample must be in (0, 1]") != std::string::npos);
   CHECK(message("[classifier.gbdt]\nrounds = 5\n").find("my.toml: [classifier.gbdt] rounds: unknown key") != std::string::npos);
   CHECK(message("[classifier.nb]\nmissing = \"drop\"\n").find("classifier.nb.missing must be \"skip\" or \"presence\"") != std::string::npos);

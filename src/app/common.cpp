@@ -26,6 +26,12 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "TOML configuration (default: the built-in MUWCLASS CSCv2 setup, the same as "
                  "configs/muwclass_cscv2.toml; `mwclass config` prints it)")
       ->check(CLI::ExistingFile);
+  app.add_option("--set", sets,
+                 "Override one configuration key: --set section.key=value (repeatable; e.g. "
+                 "--set classifier.forest.n_trees=50 --set reddening.bin_width=0.05); applied "
+                 "after --config and before the shortcut options below; every key with its "
+                 "default, unit and range: `mwclass config --keys`")
+      ->type_name("KEY=VALUE");
   app.add_option("--mc", mc,
                  "Monte-Carlo iterations per work item (MUWCLASS: 1000); 0 = one deterministic "
                  "pass without sampling");
@@ -90,6 +96,7 @@ std::string ConfigOptions::read_text() const {
 }
 
 Config ConfigOptions::apply_overrides(Config c) const {
+  for (const auto& assignment : sets) c.set(assignment);
   if (mc) {
     if (*mc < 0) fail("--mc must be >= 0 (got {})", *mc);
     c.monte_carlo.enabled = *mc > 0;

@@ -30,6 +30,7 @@ struct ConfigOptions {
   bool location = false;
   bool random_feature = false;
   std::string absorption_table;
+  std::vector<std::string> sets;  // --set section.key=value, in order
   bool resume = false;
 
   void add_to(CLI::App& app);

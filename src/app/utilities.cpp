@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "mwclass/core/config_keys.hpp"
 #include "mwclass/learners/registry.hpp"
 #include "mwclass/catalog/catalog.hpp"
 #include "mwclass/catalog/synthetic.hpp"
@@ -76,12 +77,33 @@ Runner add_export(CLI::App& app) {
 // ------------------------------------------------------------------ config --
 
 Runner add_config(CLI::App& app) {
-  auto path = std::make_shared<std::string>();
-  app.add_option("--check", *path, "Read a config file, report problems, print it resolved")
+  struct Options {
+    std::string path;
+    std::vector<std::string> sets;
+    bool keys = false;
+  };
+  auto o = std::make_shared<Options>();
+  app.add_option("--check", o->path, "Read a config file, report problems, print it resolved")
       ->check(CLI::ExistingFile);
-  return [path](parallel::Communicator& comm) {
+  app.add_option("--set", o->sets, "Override one key (section.key=value, repeatable) before printing")
+      ->type_name("KEY=VALUE");
+  app.add_flag("--keys", o->keys,
+               "List every configuration key: path, built-in default, allowed range or choices, "
+               "unit and description");
+  return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    const Config c = path->empty() ? Config::defaults() : Config::from_toml_file(*path);
+    if (o->keys) {
+      for (const auto& k : config_keys::list_keys()) {
+        std::string rule = k.rule.empty() ? "" : k.rule;
+        if (!k.unit.empty()) rule += (rule.empty() ? "" : ", ") + k.unit;
+        fmt::print("{:<44} {:<16} {:<14} {}{}\n", k.path, k.type,
+                   k.default_value.size() > 14 ? k.default_value.substr(0, 11) + "..." : k.default_value,
+                   k.description, rule.empty() ? "" : fmt::format(" [{}]", rule));
+      }
+      return 0;
+    }
+    Config c = o->path.empty() ? Config::defaults() : Config::from_toml_file(o->path);
+    for (const auto& assignment : o->sets) c.set(assignment);
     learners::check_learner(c);
     fmt::print("{}", c.to_toml());
     return 0;

@@ -1,6 +1,7 @@
 #include "mwclass/core/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "mwclass/core/config_keys.hpp"
 #include "mwclass/core/error.hpp"
 
 namespace mwclass {
@@ -141,160 +143,97 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
-template <typename Fn>
-void read_section(TableReader& parent, const std::string& key, const std::string& origin,
-                  const std::string& path, Fn&& fn) {
-  if (const toml::table* t = parent.subtable(key)) {
-    TableReader r(*t, origin, path);
-    fn(r);
-    r.reject_unknown();
+// Reads the declared keys (config_keys.hpp) of one TOML table into a
+// section; keys absent from the table keep their current value.
+class ReadVisitor {
+ public:
+  ReadVisitor(TableReader& table, std::string origin, std::string path)
+      : table_(table), origin_(std::move(origin)), path_(std::move(path)) {}
+
+  template <typename T>
+  void key(const char* name, T& member, const config_keys::Rule&, const char*, const char*) {
+    table_.get(name, member);
   }
+  template <typename S>
+  void section(const char* name, S& sub, const char*) {
+    if (const toml::table* t = table_.subtable(name)) {
+      const std::string path = join(name);
+      TableReader r(*t, origin_, path);
+      ReadVisitor v(r, origin_, path);
+      config_keys::visit(v, sub);
+      r.reject_unknown();
+    }
+  }
+  template <typename E>
+  void table_array(const char* name, std::vector<E>& out, const char*) {
+    if (const toml::array* arr = table_.table_array(name)) {
+      out.clear();
+      for (const auto& el : *arr) {
+        const std::string path = fmt::format("[{}] #{}", join(name), out.size() + 1);
+        TableReader r(*el.as_table(), origin_, path);
+        ReadVisitor v(r, origin_, path);
+        E item;
+        config_keys::visit(v, item);
+        r.reject_unknown();
+        out.push_back(std::move(item));
+      }
+    }
+  }
+  void require(bool, const std::string&) {}
+
+ private:
+  std::string join(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
+  TableReader& table_;
+  std::string origin_, path_;
+};
+
+// Applies a parsed TOML document on top of `c` (unknown keys are errors).
+void apply_toml(Config& c, const toml::table& root, const std::string& origin) {
+  TableReader top(root, origin, "");
+  ReadVisitor v(top, origin, "");
+  config_keys::visit(v, c);
+  top.reject_unknown();
 }
 
-template <typename T, typename Fn>
-void read_table_array(TableReader& parent, const std::string& key, const std::string& origin,
-                      const std::string& path, std::vector<T>& out, Fn&& fn) {
-  if (const toml::array* arr = parent.table_array(key)) {
-    out.clear();
-    for (const auto& el : *arr) {
-      TableReader r(*el.as_table(), origin, fmt::format("[{}] #{}", path, out.size() + 1));
-      T item;
-      fn(r, item);
-      r.reject_unknown();
-      out.push_back(std::move(item));
-    }
+toml::table parse_toml(const std::string& text, const std::string& origin) {
+  try {
+    return toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    fail("{}:{}:{}: {}", origin, e.source().begin.line, e.source().begin.column, e.description());
   }
 }
 
 }  // namespace
 
 Config Config::from_toml_string(const std::string& text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    fail("{}:{}:{}: {}", origin, e.source().begin.line, e.source().begin.column, e.description());
-  }
   Config c = defaults();
-  TableReader top(root, origin, "");
-  top.get("seed", c.seed);
-  top.get("threads", c.threads);
-  read_section(top, "columns", origin, "columns", [&](TableReader& r) {
-    r.get("name", c.columns.name);
-    r.get("ra", c.columns.ra);
-    r.get("dec", c.columns.dec);
-    r.get("label", c.columns.label);
-    r.get("ebv", c.columns.ebv);
-    r.get("variability", c.columns.variability);
-  });
-  read_section(top, "features", origin, "features", [&](TableReader& r) {
-    auto& f = c.features;
-    r.get("broad_band_name", f.broad_band_name);
-    r.get("used", f.used);
-    r.get("location", f.location);
-    r.get("random_feature", f.random_feature);
-    read_table_array(r, "xray_bands", origin, "features.xray_bands", f.xray_bands,
-                     [](TableReader& t, XrayBand& b) {
-                       t.get("name", b.name);
-                       t.get("flux_column", b.flux_column);
-                       t.get("error_column", b.error_column);
-                       t.get("energy_lo_kev", b.energy_lo_kev);
-                       t.get("energy_hi_kev", b.energy_hi_kev);
-                     });
-    read_table_array(r, "optical_bands", origin, "features.optical_bands", f.optical_bands,
-                     [](TableReader& t, OpticalBand& b) {
-                       t.get("name", b.name);
-                       t.get("mag_column", b.mag_column);
-                       t.get("error_column", b.error_column);
-                       t.get("zero_point_flux", b.zero_point_flux);
-                       t.get("effective_width", b.effective_width);
-                       t.get("limit_mag", b.limit_mag);
-                       t.get("extinction_coeff", b.extinction_coeff);
-                     });
-    read_table_array(r, "hardness_ratios", origin, "features.hardness_ratios",
-                     f.hardness_ratios, [](TableReader& t, HardnessRatio& h) {
-                       t.get("name", h.name);
-                       t.get("plus", h.plus);
-                       t.get("minus", h.minus);
-                       t.get("denominator", h.denominator);
-                     });
-    read_table_array(r, "colours", origin, "features.colours", f.colours,
-                     [](TableReader& t, Colour& col) {
-                       t.get("name", col.name);
-                       t.get("blue", col.blue);
-                       t.get("red", col.red);
-                     });
-  });
-  read_section(top, "monte_carlo", origin, "monte_carlo", [&](TableReader& r) {
-    r.get("enabled", c.monte_carlo.enabled);
-    r.get("iterations", c.monte_carlo.iterations);
-    r.get("error_scale", c.monte_carlo.error_scale);
-  });
-  read_section(top, "reddening", origin, "reddening", [&](TableReader& r) {
-    r.get("enabled", c.reddening.enabled);
-    r.get("classes", c.reddening.classes);
-    r.get("bin_width", c.reddening.bin_width);
-    r.get("nh_per_ebv", c.reddening.nh_per_ebv);
-    r.get("photon_index", c.reddening.photon_index);
-    r.get("absorption_table", c.reddening.absorption_table);
-  });
-  read_section(top, "smote", origin, "smote", [&](TableReader& r) {
-    r.get("enabled", c.smote.enabled);
-    r.get("k_neighbors", c.smote.k_neighbors);
-    r.get("missing_fill", c.smote.missing_fill);
-  });
-  read_section(top, "classifier", origin, "classifier", [&](TableReader& r) {
-    r.get("classes", c.classifier.classes);
-    r.get("model", c.classifier.model);
-    r.get("missing_flag", c.classifier.missing_flag);
-    r.get("confidence_threshold", c.classifier.confidence_threshold);
-    r.get("outlier_percentile", c.classifier.outlier_percentile);
-    read_section(r, "forest", origin, "classifier.forest", [&](TableReader& t) {
-      auto& p = c.classifier.forest;
-      t.get("n_trees", p.n_trees);
-      t.get("max_features", p.max_features);
-      t.get("min_samples_split", p.min_samples_split);
-      t.get("min_samples_leaf", p.min_samples_leaf);
-      t.get("max_depth", p.max_depth);
-      t.get("bootstrap", p.bootstrap);
-      t.get("class_weight_balanced", p.class_weight_balanced);
-      t.get("balanced_bootstrap", p.balanced_bootstrap);
-      t.get("max_bins", p.max_bins);
-    });
-    read_section(r, "gbdt", origin, "classifier.gbdt", [&](TableReader& t) {
-      auto& p = c.classifier.gbdt;
-      t.get("n_rounds", p.n_rounds);
-      t.get("learning_rate", p.learning_rate);
-      t.get("max_depth", p.max_depth);
-      t.get("min_child_weight", p.min_child_weight);
-      t.get("subsample", p.subsample);
-      t.get("colsample_bytree", p.colsample_bytree);
-      t.get("reg_lambda", p.reg_lambda);
-      t.get("max_bin", p.max_bin);
-      t.get("balance_classes", p.balance_classes);
-    });
-    read_section(r, "nb", origin, "classifier.nb", [&](TableReader& t) {
-      auto& p = c.classifier.nb;
-      t.get("missing", p.missing);
-      t.get("presence_weight", p.presence_weight);
-      t.get("prior", p.prior);
-      t.get("given_priors", p.given_priors);
-      t.get("bandwidth", p.bandwidth);
-      t.get("bandwidth_factor", p.bandwidth_factor);
-      t.get("density_floor", p.density_floor);
-      t.get("grid_step", p.grid_step);
-      t.get("quality", p.quality);
-      read_table_array(t, "categories", origin, "classifier.nb.categories", p.categories,
-                       [](TableReader& u, NaiveBayesCategory& cat) {
-                         u.get("name", cat.name);
-                         u.get("weight", cat.weight);
-                         u.get("features", cat.features);
-                       });
-    });
-  });
-  top.reject_unknown();
+  apply_toml(c, parse_toml(text, origin), origin);
   c.validate();
   return c;
+}
+
+void Config::set(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string origin = fmt::format("--set {}", assignment);
+  if (eq == std::string::npos || eq == 0)
+    fail("{}: expected section.key=value (keys: `mwclass config --keys`)", origin);
+  const std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  for (char ch : key)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.'))
+      fail("{}: '{}' is not a key (keys: `mwclass config --keys`)", origin, key);
+  // The value in TOML syntax (5, 0.3, true, [1, 2], "text"); a bare word is a string.
+  toml::table doc;
+  try {
+    doc = toml::parse(key + " = " + value);
+  } catch (const toml::parse_error&) {
+    toml::table quoted;
+    quoted.insert("v", value);
+    std::ostringstream s;
+    s << quoted;
+    doc = parse_toml(key + " = " + s.str().substr(s.str().find('=') + 2), origin);
+  }
+  apply_toml(*this, doc, origin);
+  validate();
 }
 
 Config Config::from_toml_file(const std::string& path) {
@@ -307,55 +246,105 @@ Config Config::from_toml_file(const std::string& path) {
 
 // ------------------------------------------------------------- validation --
 
+namespace {
+
+// Checks every declared key's rule and the sections' cross-key conditions;
+// the first failure is an Error "<prefix><path> must be <rule> (got <value>)".
+class ValidateVisitor {
+ public:
+  explicit ValidateVisitor(std::string prefix, std::string path = "")
+      : prefix_(std::move(prefix)), path_(std::move(path)) {}
+
+  template <typename T>
+  void key(const char* name, const T& member, const config_keys::Rule& rule, const char*, const char*) {
+    if constexpr (std::is_same_v<T, std::vector<double>>) {
+      for (double x : member) check_number(name, x, rule);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!rule.allows(member))
+        fail("{}{} must be {} (got \"{}\")", prefix_, join(name), rule.text(), member);
+    } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      check_number(name, static_cast<double>(member), rule);
+    }
+  }
+  template <typename S>
+  void section(const char* name, S& sub, const char*) {
+    ValidateVisitor v(prefix_, join(name));
+    config_keys::visit(v, sub);
+  }
+  template <typename E>
+  void table_array(const char* name, std::vector<E>& items, const char*) {
+    for (std::size_t i = 0; i < items.size(); ++i) {  // entries numbered from 1, as in TOML order
+      ValidateVisitor v(prefix_, fmt::format("{}[{}]", join(name), i + 1));
+      config_keys::visit(v, items[i]);
+    }
+  }
+  void require(bool ok, const std::string& message) {
+    if (!ok) fail("{}{}{}", prefix_, path_.empty() ? "" : path_ + ": ", message);
+  }
+
+ private:
+  void check_number(const char* name, double x, const config_keys::Rule& rule) const {
+    if (!std::isfinite(x)) fail("{}{} must be a finite number (got {})", prefix_, join(name), x);
+    if (!rule.allows(x)) fail("{}{} must be {} (got {})", prefix_, join(name), rule.text(), x);
+  }
+  std::string join(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
+  std::string prefix_, path_;
+};
+
+}  // namespace
+
+namespace config_keys {
+
+bool Rule::allows(double v) const {
+  if (zero_allowed && v == 0) return true;
+  return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+}
+
+bool Rule::allows(const std::string& v) const {
+  return choices.empty() || std::find(choices.begin(), choices.end(), v) != choices.end();
+}
+
+std::string Rule::text() const {
+  if (!choices.empty()) {
+    std::string t;
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      t += fmt::format("{}\"{}\"", i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ", choices[i]);
+    return t;
+  }
+  const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
+  std::string range;
+  if (has_lo && has_hi)
+    range = fmt::format("in {}{}, {}{}", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+  else if (has_lo)
+    range = fmt::format("{} {}", lo_open ? ">" : ">=", lo);
+  else if (has_hi)
+    range = fmt::format("{} {}", hi_open ? "<" : "<=", hi);
+  return zero_allowed ? "0 or " + range : range;
+}
+
+void check_section(const ForestParams& p, const std::string& prefix) {
+  ValidateVisitor v(prefix);
+  visit(v, const_cast<ForestParams&>(p));  // the validator only reads
+}
+
+void check_section(const GradientBoostingParams& p, const std::string& prefix) {
+  ValidateVisitor v(prefix);
+  visit(v, const_cast<GradientBoostingParams&>(p));  // the validator only reads
+}
+
+}  // namespace config_keys
+
 void Config::validate() const {
+  ValidateVisitor keys("invalid configuration: ");
+  config_keys::visit(keys, const_cast<Config&>(*this));  // the validator only reads
   auto require = [](bool ok, const char* what) {
     if (!ok) fail("invalid configuration: {}", what);
   };
-  require(monte_carlo.iterations >= 1, "monte_carlo.iterations must be >= 1");
-  require(monte_carlo.error_scale > 0, "monte_carlo.error_scale must be > 0");
-  require(reddening.bin_width > 0, "reddening.bin_width must be > 0");
-  require(reddening.nh_per_ebv >= 0, "reddening.nh_per_ebv must be >= 0");
-  require(smote.k_neighbors >= 1, "smote.k_neighbors must be >= 1");
-  require(classifier.classes.size() >= 2, "classifier.classes needs at least two classes");
-  require(classifier.forest.n_trees >= 1, "classifier.forest.n_trees must be >= 1");
-  require(classifier.forest.max_features >= 0, "classifier.forest.max_features must be >= 0");
-  require(classifier.forest.min_samples_split >= 2, "classifier.forest.min_samples_split must be >= 2");
-  require(classifier.forest.min_samples_leaf >= 1, "classifier.forest.min_samples_leaf must be >= 1");
-  require(classifier.forest.max_depth >= 0, "classifier.forest.max_depth must be >= 0");
-  require(classifier.forest.bootstrap || !classifier.forest.balanced_bootstrap,
-          "classifier.forest.balanced_bootstrap needs bootstrap = true");
-  require(classifier.forest.max_bins == 0 ||
-              (classifier.forest.max_bins >= 2 && classifier.forest.max_bins <= 65536),
-          "classifier.forest.max_bins must be 0 (exact splits) or in [2, 65536]");
-  require(classifier.outlier_percentile >= 0 && classifier.outlier_percentile <= 1,
-          "classifier.outlier_percentile must be in [0, 1]");
-  // classifier.model is checked against the learner registry by
-  // learners::check_learner (core does not know the learners).
-  const auto& g = classifier.gbdt;
-  require(g.n_rounds >= 1, "classifier.gbdt.n_rounds must be >= 1");
-  require(g.learning_rate > 0, "classifier.gbdt.learning_rate must be > 0");
-  require(g.max_depth >= 1, "classifier.gbdt.max_depth must be >= 1");
-  require(g.min_child_weight >= 0, "classifier.gbdt.min_child_weight must be >= 0");
-  require(g.subsample > 0 && g.subsample <= 1, "classifier.gbdt.subsample must be in (0, 1]");
-  require(g.colsample_bytree > 0 && g.colsample_bytree <= 1, "classifier.gbdt.colsample_bytree must be in (0, 1]");
-  require(g.reg_lambda >= 0, "classifier.gbdt.reg_lambda must be >= 0");
-  require(g.max_bin >= 2, "classifier.gbdt.max_bin must be >= 2");
   const auto& nb = classifier.nb;
-  if (nb.missing != "skip" && nb.missing != "presence")
-    fail("invalid configuration: classifier.nb.missing must be \"skip\" or \"presence\" (got \"{}\")", nb.missing);
-  if (nb.prior != "training" && nb.prior != "uniform" && nb.prior != "given")
-    fail("invalid configuration: classifier.nb.prior must be \"training\", \"uniform\" or \"given\" (got \"{}\")", nb.prior);
-  if (nb.bandwidth != "silverman" && nb.bandwidth != "scott")
-    fail("invalid configuration: classifier.nb.bandwidth must be \"silverman\" or \"scott\" (got \"{}\")", nb.bandwidth);
   if (nb.prior == "given" && nb.given_priors.size() != classifier.classes.size())
     fail("invalid configuration: classifier.nb.given_priors has {} values, classifier.classes has {} classes",
          nb.given_priors.size(), classifier.classes.size());
-  for (double v : nb.given_priors) require(v >= 0, "classifier.nb.given_priors must be >= 0");
-  require(nb.presence_weight >= 0, "classifier.nb.presence_weight must be >= 0");
-  require(nb.bandwidth_factor > 0, "classifier.nb.bandwidth_factor must be > 0");
-  require(nb.density_floor > 0 && nb.density_floor < 1, "classifier.nb.density_floor must be in (0, 1)");
-  require(nb.grid_step >= 0 && nb.grid_step <= 1, "classifier.nb.grid_step must be in [0, 1]");
-  require(threads >= 1, "threads must be >= 1");
+  require(classifier.classes.size() >= 2, "classifier.classes needs at least two classes");
   require(!features.xray_bands.empty(), "features.xray_bands is empty");
   require(!features.used.empty(), "features.used is empty");
 
@@ -368,15 +357,11 @@ void Config::validate() const {
   for (const auto& b : features.xray_bands) {
     xray.insert(b.name);
     add_name("F" + b.name, "features.xray_bands entry");
-    if (!(b.energy_hi_kev > b.energy_lo_kev && b.energy_lo_kev > 0))
-      fail("invalid configuration: X-ray band '{}' needs 0 < energy_lo_kev < energy_hi_kev", b.name);
   }
   add_name("F" + features.broad_band_name, "broad band");
   for (const auto& b : features.optical_bands) {
     optical.insert(b.name);
     add_name(b.name, "features.optical_bands entry");
-    if (!(b.zero_point_flux > 0 && b.effective_width > 0))
-      fail("invalid configuration: optical band '{}' needs zero_point_flux > 0 and effective_width > 0", b.name);
   }
   for (const auto& v : columns.variability) add_name(v, "columns.variability entry");
   for (const auto& h : features.hardness_ratios) {
@@ -401,7 +386,6 @@ void Config::validate() const {
       if (cat.name.empty()) fail("invalid configuration: a classifier.nb.categories entry has no name");
       if (!seen_categories.insert(cat.name).second)
         fail("invalid configuration: classifier.nb category '{}' defined twice", cat.name);
-      if (!(cat.weight >= 0)) fail("invalid configuration: classifier.nb category '{}' needs weight >= 0", cat.name);
       for (const auto& f : cat.features) {
         if (!names.count(f))  // a defined feature not in features.used is simply not a column
           fail("invalid configuration: classifier.nb category '{}' names unknown feature '{}'", cat.name, f);
@@ -418,94 +402,120 @@ void Config::validate() const {
 
 // ---------------------------------------------------------------- writing --
 
-std::string Config::to_toml() const {
-  auto strings = [](const std::vector<std::string>& v) {
+namespace {
+
+// Writes the declared keys of a section into a TOML table.
+class WriteVisitor {
+ public:
+  explicit WriteVisitor(toml::table& out) : out_(out) {}
+
+  template <typename T>
+  void key(const char* name, const T& member, const config_keys::Rule&, const char*, const char*) {
+    out_.insert(name, to_node(member));
+  }
+  template <typename S>
+  void section(const char* name, S& sub, const char*) {
+    toml::table t;
+    WriteVisitor v(t);
+    config_keys::visit(v, sub);
+    out_.insert(name, std::move(t));
+  }
+  template <typename E>
+  void table_array(const char* name, std::vector<E>& items, const char*) {
     toml::array a;
-    for (const auto& s : v) a.push_back(s);
-    return a;
-  };
+    for (auto& item : items) {
+      toml::table t;
+      WriteVisitor v(t);
+      config_keys::visit(v, item);
+      a.push_back(std::move(t));
+    }
+    out_.insert(name, std::move(a));
+  }
+  void require(bool, const std::string&) {}
+
+  template <typename T>
+  static auto to_node(const T& v) {
+    if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<double>>) {
+      toml::array a;
+      for (const auto& x : v) a.push_back(x);
+      return a;
+    } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string> ||
+                         std::is_floating_point_v<T>) {
+      return toml::value<T>(v);
+    } else {
+      return toml::value<int64_t>(static_cast<int64_t>(v));
+    }
+  }
+
+ private:
+  toml::table& out_;
+};
+
+const char* type_name(const bool*) { return "boolean"; }
+const char* type_name(const std::string*) { return "string"; }
+const char* type_name(const double*) { return "number"; }
+const char* type_name(const std::vector<double>*) { return "array of numbers"; }
+const char* type_name(const std::vector<std::string>*) { return "array of strings"; }
+template <typename T>
+const char* type_name(const T*) { return "integer"; }
+
+// Lists the declared keys with their default values.
+class ListVisitor {
+ public:
+  ListVisitor(std::vector<config_keys::KeyInfo>& out, std::string path, bool defaults)
+      : out_(out), path_(std::move(path)), defaults_(defaults) {}
+
+  template <typename T>
+  void key(const char* name, const T& member, const config_keys::Rule& rule, const char* unit,
+           const char* description) {
+    std::string value;
+    if (defaults_) {
+      std::ostringstream s;
+      if constexpr (std::is_floating_point_v<T>)
+        s << fmt::format("{}", member);  // shortest form (0.025, not 0.025000000000000001)
+      else
+        s << WriteVisitor::to_node(member);
+      for (char ch : s.str())  // arrays print on several lines: one line here
+        if (!(std::isspace(static_cast<unsigned char>(ch)) && (value.empty() || value.back() == ' ')))
+          value += std::isspace(static_cast<unsigned char>(ch)) ? ' ' : ch;
+    }
+    out_.push_back({join(name), type_name(&member), value, rule.text(), unit, description});
+  }
+  template <typename S>
+  void section(const char* name, S& sub, const char*) {
+    ListVisitor v(out_, join(name), defaults_);
+    config_keys::visit(v, sub);
+  }
+  template <typename E>
+  void table_array(const char* name, std::vector<E>& items, const char* description) {
+    out_.push_back({join(name), "array of tables", fmt::format("{} entries", items.size()), "", "", description});
+    ListVisitor v(out_, join(name) + "[]", false);
+    E element;
+    config_keys::visit(v, element);
+  }
+  void require(bool, const std::string&) {}
+
+ private:
+  std::string join(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
+  std::vector<config_keys::KeyInfo>& out_;
+  std::string path_;
+  bool defaults_;
+};
+
+}  // namespace
+
+std::vector<config_keys::KeyInfo> config_keys::list_keys() {
+  Config c = Config::defaults();
+  std::vector<KeyInfo> out;
+  ListVisitor v(out, "", true);
+  visit(v, c);
+  return out;
+}
+
+std::string Config::to_toml() const {
   toml::table root;
-  root.insert("seed", static_cast<int64_t>(seed));
-  root.insert("threads", threads);
-  root.insert("columns", toml::table{{"name", columns.name}, {"ra", columns.ra},
-                                     {"dec", columns.dec}, {"label", columns.label},
-                                     {"ebv", columns.ebv},
-                                     {"variability", strings(columns.variability)}});
-  toml::array xb, ob, hr, co;
-  for (const auto& b : features.xray_bands)
-    xb.push_back(toml::table{{"name", b.name}, {"flux_column", b.flux_column},
-                             {"error_column", b.error_column}, {"energy_lo_kev", b.energy_lo_kev},
-                             {"energy_hi_kev", b.energy_hi_kev}});
-  for (const auto& b : features.optical_bands)
-    ob.push_back(toml::table{{"name", b.name}, {"mag_column", b.mag_column},
-                             {"error_column", b.error_column}, {"zero_point_flux", b.zero_point_flux},
-                             {"effective_width", b.effective_width}, {"limit_mag", b.limit_mag},
-                             {"extinction_coeff", b.extinction_coeff}});
-  for (const auto& h : features.hardness_ratios)
-    hr.push_back(toml::table{{"name", h.name}, {"plus", strings(h.plus)},
-                             {"minus", strings(h.minus)}, {"denominator", strings(h.denominator)}});
-  for (const auto& c : features.colours)
-    co.push_back(toml::table{{"name", c.name}, {"blue", c.blue}, {"red", c.red}});
-  root.insert("features", toml::table{{"broad_band_name", features.broad_band_name},
-                                      {"used", strings(features.used)},
-                                      {"location", features.location},
-                                      {"random_feature", features.random_feature},
-                                      {"xray_bands", xb}, {"optical_bands", ob},
-                                      {"hardness_ratios", hr}, {"colours", co}});
-  root.insert("monte_carlo", toml::table{{"enabled", monte_carlo.enabled},
-                                         {"iterations", monte_carlo.iterations},
-                                         {"error_scale", monte_carlo.error_scale}});
-  root.insert("reddening", toml::table{{"enabled", reddening.enabled},
-                                       {"classes", strings(reddening.classes)},
-                                       {"bin_width", reddening.bin_width},
-                                       {"nh_per_ebv", reddening.nh_per_ebv},
-                                       {"photon_index", reddening.photon_index},
-                                       {"absorption_table", reddening.absorption_table}});
-  root.insert("smote", toml::table{{"enabled", smote.enabled},
-                                   {"k_neighbors", smote.k_neighbors},
-                                   {"missing_fill", smote.missing_fill}});
-  const auto& p = classifier.forest;
-  const auto& g = classifier.gbdt;
-  const auto& nb = classifier.nb;
-  toml::array categories, priors;
-  for (const auto& cat : nb.categories)
-    categories.push_back(toml::table{{"name", cat.name}, {"weight", cat.weight},
-                                     {"features", strings(cat.features)}});
-  for (double v : nb.given_priors) priors.push_back(v);
-  root.insert("classifier",
-              toml::table{{"classes", strings(classifier.classes)},
-                          {"model", classifier.model},
-                          {"missing_flag", classifier.missing_flag},
-                          {"confidence_threshold", classifier.confidence_threshold},
-                          {"outlier_percentile", classifier.outlier_percentile},
-                          {"forest", toml::table{{"n_trees", p.n_trees},
-                                                 {"max_features", p.max_features},
-                                                 {"min_samples_split", p.min_samples_split},
-                                                 {"min_samples_leaf", p.min_samples_leaf},
-                                                 {"max_depth", p.max_depth},
-                                                 {"bootstrap", p.bootstrap},
-                                                 {"class_weight_balanced", p.class_weight_balanced},
-                                                 {"balanced_bootstrap", p.balanced_bootstrap},
-                                                 {"max_bins", p.max_bins}}},
-                          {"gbdt", toml::table{{"n_rounds", g.n_rounds},
-                                               {"learning_rate", g.learning_rate},
-                                               {"max_depth", g.max_depth},
-                                               {"min_child_weight", g.min_child_weight},
-                                               {"subsample", g.subsample},
-                                               {"colsample_bytree", g.colsample_bytree},
-                                               {"reg_lambda", g.reg_lambda},
-                                               {"max_bin", g.max_bin},
-                                               {"balance_classes", g.balance_classes}}},
-                          {"nb", toml::table{{"missing", nb.missing},
-                                             {"presence_weight", nb.presence_weight},
-                                             {"prior", nb.prior},
-                                             {"given_priors", priors},
-                                             {"bandwidth", nb.bandwidth},
-                                             {"bandwidth_factor", nb.bandwidth_factor},
-                                             {"density_floor", nb.density_floor},
-                                             {"grid_step", nb.grid_step},
-                                             {"quality", nb.quality},
-                                             {"categories", categories}}}});
+  WriteVisitor v(root);
+  config_keys::visit(v, const_cast<Config&>(*this));  // the writer only reads
   std::ostringstream out;
   out << root << "\n";
   return out.str();

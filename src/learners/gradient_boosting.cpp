@@ -28,6 +28,7 @@
 #include <system_error>
 #include <utility>
 
+#include "mwclass/core/config_keys.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
 
@@ -129,21 +130,7 @@ std::vector<float> balanced_sample_weights(const Labels& y, int n_classes) {
 int xgboost_seed(std::uint64_t key) { return static_cast<int>(rng::mix64(key) >> 33); }
 
 GradientBoosting::GradientBoosting(GradientBoostingParams params) : params_(params) {
-  const auto& p = params_;
-  if (p.n_rounds < 1) fail("gradient boosting: n_rounds must be >= 1 (got {})", p.n_rounds);
-  if (!(p.learning_rate > 0.0) || !std::isfinite(p.learning_rate))
-    fail("gradient boosting: learning_rate must be finite and > 0 (got {})", p.learning_rate);
-  if (p.max_depth < 1) fail("gradient boosting: max_depth must be >= 1 (got {})", p.max_depth);
-  if (!(p.min_child_weight >= 0.0) || !std::isfinite(p.min_child_weight))
-    fail("gradient boosting: min_child_weight must be finite and >= 0 (got {})",
-         p.min_child_weight);
-  if (!(p.subsample > 0.0 && p.subsample <= 1.0))
-    fail("gradient boosting: subsample must be in (0, 1] (got {})", p.subsample);
-  if (!(p.colsample_bytree > 0.0 && p.colsample_bytree <= 1.0))
-    fail("gradient boosting: colsample_bytree must be in (0, 1] (got {})", p.colsample_bytree);
-  if (!(p.reg_lambda >= 0.0) || !std::isfinite(p.reg_lambda))
-    fail("gradient boosting: reg_lambda must be finite and >= 0 (got {})", p.reg_lambda);
-  if (p.max_bin < 2) fail("gradient boosting: max_bin must be >= 2 (got {})", p.max_bin);
+  config_keys::check_section(params_, "gradient boosting: ");  // the ranges of [classifier.gbdt]
 }
 
 GradientBoosting::~GradientBoosting() = default;

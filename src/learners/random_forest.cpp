@@ -46,6 +46,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "mwclass/core/config_keys.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
 
@@ -1293,19 +1294,7 @@ std::vector<std::uint32_t> balanced_class_weights(const Labels& y, int n_classes
 }
 
 RandomForest::RandomForest(ForestParams params) : params_(params) {
-  if (params_.n_trees < 1) fail("random forest: n_trees must be >= 1 (got {})", params_.n_trees);
-  if (params_.max_features < 0)
-    fail("random forest: max_features must be >= 0 (got {})", params_.max_features);
-  if (params_.min_samples_split < 2)
-    fail("random forest: min_samples_split must be >= 2 (got {})", params_.min_samples_split);
-  if (params_.min_samples_leaf < 1)
-    fail("random forest: min_samples_leaf must be >= 1 (got {})", params_.min_samples_leaf);
-  if (params_.max_depth < 0)
-    fail("random forest: max_depth must be >= 0 (got {})", params_.max_depth);
-  if (params_.balanced_bootstrap && !params_.bootstrap)
-    fail("random forest: balanced_bootstrap needs bootstrap");
-  if (params_.max_bins != 0 && (params_.max_bins < 2 || params_.max_bins > 65536))
-    fail("random forest: max_bins must be 0 (exact) or in [2, 65536] (got {})", params_.max_bins);
+  config_keys::check_section(params_, "random forest: ");  // the ranges of [classifier.forest]
 }
 
 void RandomForest::fit(const Matrix& X, const Labels& y, int n_classes, std::uint64_t key,

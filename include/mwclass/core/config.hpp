@@ -152,6 +152,10 @@ struct Config {
 
   // Checks ranges and cross-references (feature names, band names).
   void validate() const;
+  // Applies one "section.key=value" (the --set option): value in TOML syntax
+  // (5, 0.3, true, [1, 2], "text"; a bare word is a string), then validates.
+  // Unknown keys and bad values are errors naming the option.
+  void set(const std::string& assignment);
   // The resolved configuration as TOML (stored in outputs; re-readable).
   std::string to_toml() const;
 

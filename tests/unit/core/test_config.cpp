@@ -3,11 +3,19 @@
 #include <fstream>
 #include <string>
 
+#include <functional>
+#include <set>
+
+#include <toml++/toml.h>
+
 #include "mwclass/core/config.hpp"
+#include "mwclass/core/config_keys.hpp"
 #include "mwclass/core/error.hpp"
 #include "../../test_support.hpp"
 
 using mwclass::Config;
+using mwclass::Error;
+namespace config_keys = mwclass::config_keys;
 
 TEST_CASE("defaults are the MUWCLASS CSCv2 setup with 29 features") {
   const Config c = Config::defaults();
@@ -60,7 +68,69 @@ TEST_CASE("config errors name the file and key") {
   CHECK(message("[classifier.nb]\nprior = \"given\"\ngiven_priors = [0.5, 0.5]\n").find("given_priors has 2 values, classifier.classes has 8 classes") != std::string::npos);
   CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nfeatures = [\"Fs\", \"Gmag\"]\n").find("classifier.nb category 'x' names unknown feature 'Gmag'") != std::string::npos);
   CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nfeatures = [\"Fs\"]\n[[classifier.nb.categories]]\nname = \"y\"\nfeatures = [\"Fs\"]\n").find("feature 'Fs' is in two classifier.nb categories") != std::string::npos);
-  CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nweight = -1\nfeatures = [\"Fs\"]\n").find("category 'x' needs weight >= 0") != std::string::npos);
+  CHECK(message("[[classifier.nb.categories]]\nname = \"x\"\nweight = -1\nfeatures = [\"Fs\"]\n").find("classifier.nb.categories[1].weight must be >= 0 (got -1)") != std::string::npos);
   CHECK(message("[classifier]\nmodel = \"nb\"\n[classifier.nb]\nprior = \"uniform\"\n") == "no error");
   CHECK(message("[classifier.forest]\nbootstrap = false\nbalanced_bootstrap = true\n").find("balanced_bootstrap needs bootstrap = true") != std::string::npos);
+}
+
+TEST_CASE("config: --set section.key=value applies one declared key and validates it") {
+  Config c = Config::defaults();
+  c.set("classifier.forest.n_trees=17");
+  CHECK(c.classifier.forest.n_trees == 17);
+  c.set("classifier.model=gbdt");  // a bare word is a string
+  CHECK(c.classifier.model == "gbdt");
+  c.set("reddening.classes=[\"AGN\", \"YSO\"]");
+  CHECK(c.reddening.classes == std::vector<std::string>{"AGN", "YSO"});
+  c.set("seed=5");
+  CHECK(c.seed == 5);
+  c.set("monte_carlo.error_scale=1.5");
+  CHECK(c.monte_carlo.error_scale == 1.5);
+  auto message = [&](const std::string& a) {
+    try {
+      Config d = Config::defaults();
+      d.set(a);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(message("classifier.forest.n_tree=5").find("--set classifier.forest.n_tree=5: [classifier.forest] n_tree: unknown key") != std::string::npos);
+  CHECK(message("classifier.forest.n_trees=0").find("classifier.forest.n_trees must be >= 1 (got 0)") != std::string::npos);
+  CHECK(message("classifier.forest.n_trees=many").find("expected an integer") != std::string::npos);
+  CHECK(message("n_trees").find("expected section.key=value") != std::string::npos);
+  CHECK(message("classifier.nb.missing=drop").find("classifier.nb.missing must be \"skip\" or \"presence\" (got \"drop\")") != std::string::npos);
+}
+
+TEST_CASE("config: every key is declared once — the key list and the written TOML agree") {
+  // Keys of the TOML the writer makes (table arrays: the keys of their first entry).
+  std::set<std::string> written;
+  std::function<void(const toml::table&, const std::string&)> walk = [&](const toml::table& t, const std::string& path) {
+    for (const auto& [k, v] : t) {
+      const std::string p = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
+      if (v.is_table()) {
+        walk(*v.as_table(), p);
+      } else if (v.is_array_of_tables()) {
+        written.insert(p);
+        walk(*v.as_array()->front().as_table(), p + "[]");
+      } else {
+        written.insert(p);
+      }
+    }
+  };
+  walk(toml::parse(Config::defaults().to_toml()), "");
+  std::set<std::string> listed;
+  for (const auto& k : config_keys::list_keys()) {
+    CHECK_MESSAGE(!k.description.empty(), k.path);
+    CHECK_MESSAGE(listed.insert(k.path).second, "listed twice: " << k.path);
+  }
+  CHECK(listed == written);
+  CHECK(listed.count("classifier.forest.max_bins"));
+  CHECK(listed.size() > 70);
+  // Every default passes its own rule (the validator uses the same declarations).
+  CHECK_NOTHROW(Config::defaults().validate());
+  CHECK(config_keys::Rule::zero_or_in(2, 65536).text() == "0 or in [2, 65536]");
+  CHECK(config_keys::Rule::in_open_closed(0, 1).text() == "in (0, 1]");
+  CHECK(config_keys::Rule::one_of({"a", "b", "c"}).text() == "\"a\", \"b\" or \"c\"");
+  CHECK(config_keys::Rule::zero_or_in(2, 65536).allows(0.0));
+  CHECK_FALSE(config_keys::Rule::zero_or_in(2, 65536).allows(1.0));
 }

@@ -335,15 +335,15 @@ TEST_CASE("gradient boosting: errors") {
   params_fail([](auto& p) { p.n_rounds = 0; }, "gradient boosting: n_rounds must be >= 1 (got 0)");
   params_fail([](auto& p) { p.max_depth = -5; }, "gradient boosting: max_depth must be >= 1 (got -5)");
   params_fail([](auto& p) { p.learning_rate = kNaN; },
-              "gradient boosting: learning_rate must be finite and > 0 (got nan)");
+              "gradient boosting: learning_rate must be a finite number (got nan)");
   params_fail([](auto& p) { p.subsample = 0.0; },
               "gradient boosting: subsample must be in (0, 1] (got 0)");
   params_fail([](auto& p) { p.colsample_bytree = 1.5; },
               "gradient boosting: colsample_bytree must be in (0, 1] (got 1.5)");
   params_fail([](auto& p) { p.min_child_weight = -1; },
-              "gradient boosting: min_child_weight must be finite and >= 0 (got -1)");
+              "gradient boosting: min_child_weight must be >= 0 (got -1)");
   params_fail([](auto& p) { p.reg_lambda = -1; },
-              "gradient boosting: reg_lambda must be finite and >= 0 (got -1)");
+              "gradient boosting: reg_lambda must be >= 0 (got -1)");
   params_fail([](auto& p) { p.max_bin = 1; }, "gradient boosting: max_bin must be >= 2 (got 1)");
 
   GradientBoosting model(quick(5));

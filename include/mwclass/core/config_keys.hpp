@@ -1,0 +1,230 @@
+#pragma once
+// Every configuration key, declared once: name, member, rule (range or
+// choices), unit and a one-line description, per section. The TOML reader,
+// the TOML writer, Config::validate, the learners' parameter checks,
+// `mwclass config --keys` and `--set section.key=value` are visitors of these
+// declarations (src/core/config.cpp), so a new key is one line here.
+//
+// A visitor V has
+//   v.key(name, member, rule, unit, description)
+//   v.section(name, member_struct, description)          -> visit(v, member_struct)
+//   v.table_array(name, std::vector<E>&, description)    -> visit(v, element) per element
+//   v.require(condition, message)                          cross-key checks
+// Visitors that only read (writer, validator, lister) receive the config
+// through a const_cast and never modify it.
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "mwclass/core/config.hpp"
+
+namespace mwclass::config_keys {
+
+// What a value must satisfy. Numbers: finite and within [lo, hi] (ends open
+// or closed); zero_allowed admits 0 beside the range. Strings: one of choices
+// (empty: any).
+struct Rule {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false, hi_open = false, zero_allowed = false;
+  std::vector<std::string> choices;
+
+  static Rule any() { return {}; }
+  static Rule at_least(double v) { Rule r; r.lo = v; return r; }
+  static Rule above(double v) { Rule r; r.lo = v; r.lo_open = true; return r; }
+  static Rule in(double lo, double hi) { Rule r; r.lo = lo; r.hi = hi; return r; }
+  static Rule in_open_closed(double lo, double hi) { Rule r = in(lo, hi); r.lo_open = true; return r; }
+  static Rule in_open(double lo, double hi) { Rule r = in(lo, hi); r.lo_open = r.hi_open = true; return r; }
+  static Rule zero_or_in(double lo, double hi) { Rule r = in(lo, hi); r.zero_allowed = true; return r; }
+  static Rule one_of(std::vector<std::string> c) { Rule r; r.choices = std::move(c); return r; }
+
+  bool allows(double v) const;
+  bool allows(const std::string& v) const;
+  // ">= 1", "in (0, 1]", "0 or in [2, 65536]", "\"skip\" or \"presence\"", "" for any.
+  std::string text() const;
+};
+
+// --------------------------------------------------------------- sections --
+
+template <class V>
+void visit(V& v, ForestParams& p) {
+  v.key("n_trees", p.n_trees, Rule::at_least(1), "", "trees per forest (MUWCLASS: 100)");
+  v.key("max_features", p.max_features, Rule::at_least(0), "",
+        "features tried per split; 0 = floor(sqrt(n_features)) (scikit-learn's default)");
+  v.key("min_samples_split", p.min_samples_split, Rule::at_least(2), "rows",
+        "a node with fewer distinct training rows is a leaf");
+  v.key("min_samples_leaf", p.min_samples_leaf, Rule::at_least(1), "rows", "smallest leaf");
+  v.key("max_depth", p.max_depth, Rule::at_least(0), "", "deepest tree; 0 = unlimited (grown to purity)");
+  v.key("bootstrap", p.bootstrap, Rule::any(), "", "each tree fits a bootstrap sample");
+  v.key("class_weight_balanced", p.class_weight_balanced, Rule::any(), "",
+        "weight rows by scikit-learn's 'balanced' class weights (instead of SMOTE)");
+  v.key("balanced_bootstrap", p.balanced_bootstrap, Rule::any(), "",
+        "each tree draws n/k rows of every class (instead of SMOTE; needs bootstrap)");
+  v.key("max_bins", p.max_bins, Rule::zero_or_in(2, 65536), "",
+        "approximate: group each feature into at most this many equal-frequency bins; 0 = exact splits");
+  v.require(p.bootstrap || !p.balanced_bootstrap, "balanced_bootstrap needs bootstrap = true");
+}
+
+template <class V>
+void visit(V& v, GradientBoostingParams& p) {
+  v.key("n_rounds", p.n_rounds, Rule::at_least(1), "", "boosting rounds (one tree per class each)");
+  v.key("learning_rate", p.learning_rate, Rule::above(0), "", "XGBoost eta");
+  v.key("max_depth", p.max_depth, Rule::at_least(1), "", "depth of each tree");
+  v.key("min_child_weight", p.min_child_weight, Rule::at_least(0), "", "minimum hessian sum in a child");
+  v.key("subsample", p.subsample, Rule::in_open_closed(0, 1), "", "row fraction per round");
+  v.key("colsample_bytree", p.colsample_bytree, Rule::in_open_closed(0, 1), "", "feature fraction per tree");
+  v.key("reg_lambda", p.reg_lambda, Rule::at_least(0), "", "L2 penalty on leaf values");
+  v.key("max_bin", p.max_bin, Rule::at_least(2), "", "histogram bins per feature");
+  v.key("balance_classes", p.balance_classes, Rule::any(), "",
+        "weight rows so that every class present weighs the same");
+}
+
+template <class V>
+void visit(V& v, NaiveBayesCategory& c) {
+  v.key("name", c.name, Rule::any(), "", "category name (spectrum, variability, multiwavelength, location)");
+  v.key("weight", c.weight, Rule::at_least(0), "", "alpha_t, the category's exponent");
+  v.key("features", c.features, Rule::any(), "", "feature names of the category");
+}
+
+template <class V>
+void visit(V& v, NaiveBayesConfig& p) {
+  v.key("missing", p.missing, Rule::one_of({"skip", "presence"}), "",
+        "presence: P(missing | class) term (CV-chosen); skip: missing features left out");
+  v.key("presence_weight", p.presence_weight, Rule::at_least(0), "", "exponent of the presence term");
+  v.key("prior", p.prior, Rule::one_of({"training", "uniform", "given"}), "",
+        "class prior: training proportions, uniform, or given_priors");
+  v.key("given_priors", p.given_priors, Rule::at_least(0), "",
+        "prior = \"given\": expected field proportions, one per class");
+  v.key("bandwidth", p.bandwidth, Rule::one_of({"silverman", "scott"}), "", "Gaussian KDE bandwidth rule");
+  v.key("bandwidth_factor", p.bandwidth_factor, Rule::above(0), "", "multiplies the rule's bandwidth");
+  v.key("density_floor", p.density_floor, Rule::in_open(0, 1), "", "p(x | class) never below this fraction of its peak");
+  v.key("grid_step", p.grid_step, Rule::in(0, 1), "bandwidths", "KDE tabulation step; 0 = exact kernel sums");
+  v.key("quality", p.quality, Rule::any(), "",
+        "per-source quality exponents 1/sigma of each feature (Tranin et al. 2022)");
+  v.table_array("categories", p.categories, "feature categories with their weights alpha_t");
+}
+
+template <class V>
+void visit(V& v, ClassifierConfig& p) {
+  v.key("classes", p.classes, Rule::any(), "", "class names, in output order");
+  v.key("model", p.model, Rule::any(), "",
+        "learner of the MC ensemble (learners/registry.hpp: rf, gbdt, nb; `mwclass classify --help`)");
+  v.key("missing_flag", p.missing_flag, Rule::any(), "", "value the forest sees for a missing feature");
+  v.key("confidence_threshold", p.confidence_threshold, Rule::any(), "", "CT >= this: confident");
+  v.key("outlier_percentile", p.outlier_percentile, Rule::in(0, 1), "",
+        "outlier flag when fewer than this fraction of the class's members are as unusual");
+  v.section("forest", p.forest, "random forest (--model rf)");
+  v.section("gbdt", p.gbdt, "XGBoost gradient boosting (--model gbdt)");
+  v.section("nb", p.nb, "weighted naive Bayes (--model nb)");
+}
+
+template <class V>
+void visit(V& v, SmoteConfig& p) {
+  v.key("enabled", p.enabled, Rule::any(), "", "oversample every class to the largest (rf)");
+  v.key("k_neighbors", p.k_neighbors, Rule::at_least(1), "", "neighbours of SMOTE (MUWCLASS: 4)");
+  v.key("missing_fill", p.missing_fill, Rule::any(), "", "stand-in for missing values in the neighbour search");
+}
+
+template <class V>
+void visit(V& v, ReddeningConfig& p) {
+  v.key("enabled", p.enabled, Rule::any(), "", "redden the training classes to each bin's E(B-V)");
+  v.key("classes", p.classes, Rule::any(), "", "training classes reddened to the field (MUWCLASS: AGN)");
+  v.key("bin_width", p.bin_width, Rule::above(0), "mag", "width of the E(B-V) bins");
+  v.key("nh_per_ebv", p.nh_per_ebv, Rule::at_least(0), "cm^-2 mag^-1", "N_H / E(B-V) (2.21e21 x R_V)");
+  v.key("photon_index", p.photon_index, Rule::any(), "", "power-law Gamma of the reddened sources");
+  v.key("absorption_table", p.absorption_table, Rule::any(), "",
+        "cross-section table (keV; 1e-22 cm^2); empty = Morrison & McCammon (1983)");
+}
+
+template <class V>
+void visit(V& v, MonteCarloConfig& p) {
+  v.key("enabled", p.enabled, Rule::any(), "", "sample the measurements within their errors");
+  v.key("iterations", p.iterations, Rule::at_least(1), "", "MC iterations per work item (MUWCLASS: 1000)");
+  v.key("error_scale", p.error_scale, Rule::above(0), "", "sigma multiplier of the draws (sqrt 2, MUWCLASS)");
+}
+
+template <class V>
+void visit(V& v, XrayBand& b) {
+  v.key("name", b.name, Rule::any(), "", "band name; feature \"F<name>\"");
+  v.key("flux_column", b.flux_column, Rule::any(), "", "catalog column of the flux (erg s^-1 cm^-2)");
+  v.key("error_column", b.error_column, Rule::any(), "", "catalog column of its 1-sigma error");
+  v.key("energy_lo_kev", b.energy_lo_kev, Rule::above(0), "keV", "lower band edge");
+  v.key("energy_hi_kev", b.energy_hi_kev, Rule::above(0), "keV", "upper band edge");
+  v.require(b.energy_hi_kev > b.energy_lo_kev, "X-ray band '" + b.name + "' needs energy_lo_kev < energy_hi_kev");
+}
+
+template <class V>
+void visit(V& v, OpticalBand& b) {
+  v.key("name", b.name, Rule::any(), "", "band name; flux feature of the same name");
+  v.key("mag_column", b.mag_column, Rule::any(), "", "catalog column of the Vega magnitude");
+  v.key("error_column", b.error_column, Rule::any(), "", "catalog column of its 1-sigma error");
+  v.key("zero_point_flux", b.zero_point_flux, Rule::above(0), "erg s^-1 cm^-2 A^-1", "f0 of the band");
+  v.key("effective_width", b.effective_width, Rule::above(0), "A", "effective width W_eff");
+  v.key("limit_mag", b.limit_mag, Rule::any(), "mag", "survey limit: fainter magnitudes are dropped");
+  v.key("extinction_coeff", b.extinction_coeff, Rule::any(), "", "A_band / E(B-V) (Fitzpatrick 1999, R_V = 3.1)");
+}
+
+template <class V>
+void visit(V& v, HardnessRatio& h) {
+  v.key("name", h.name, Rule::any(), "", "feature name");
+  v.key("plus", h.plus, Rule::any(), "", "X-ray bands added");
+  v.key("minus", h.minus, Rule::any(), "", "X-ray bands subtracted");
+  v.key("denominator", h.denominator, Rule::any(), "", "X-ray bands of the denominator");
+}
+
+template <class V>
+void visit(V& v, Colour& c) {
+  v.key("name", c.name, Rule::any(), "", "feature name");
+  v.key("blue", c.blue, Rule::any(), "", "optical band of the first magnitude");
+  v.key("red", c.red, Rule::any(), "", "optical band subtracted");
+}
+
+template <class V>
+void visit(V& v, FeaturesConfig& f) {
+  v.key("broad_band_name", f.broad_band_name, Rule::any(), "", "F<name> = sum of the X-ray bands");
+  v.key("used", f.used, Rule::any(), "", "ordered feature names given to the learner");
+  v.key("location", f.location, Rule::any(), "", "append Galactic l, b as features (README: off on purpose)");
+  v.key("random_feature", f.random_feature, Rule::any(), "", "append a uniform random feature (importance noise floor)");
+  v.table_array("xray_bands", f.xray_bands, "X-ray bands with flux columns");
+  v.table_array("optical_bands", f.optical_bands, "optical/IR bands with magnitude columns");
+  v.table_array("hardness_ratios", f.hardness_ratios, "HR = (sum plus - sum minus) / sum denominator");
+  v.table_array("colours", f.colours, "colour = mag(blue) - mag(red)");
+}
+
+template <class V>
+void visit(V& v, ColumnsConfig& c) {
+  v.key("name", c.name, Rule::any(), "", "source name column");
+  v.key("ra", c.ra, Rule::any(), "", "right ascension column (deg)");
+  v.key("dec", c.dec, Rule::any(), "", "declination column (deg)");
+  v.key("label", c.label, Rule::any(), "", "class label column (training set)");
+  v.key("ebv", c.ebv, Rule::any(), "", "E(B-V) column (mag)");
+  v.key("variability", c.variability, Rule::any(), "", "columns used as features as they are");
+}
+
+template <class V>
+void visit(V& v, Config& c) {
+  v.key("seed", c.seed, Rule::any(), "", "master seed of every random stream");
+  v.key("threads", c.threads, Rule::at_least(1), "", "OpenMP threads per rank");
+  v.section("columns", c.columns, "catalog column names");
+  v.section("features", c.features, "bands and features (Yang et al. 2022, Table 2)");
+  v.section("monte_carlo", c.monte_carlo, "sampling of the measurements");
+  v.section("reddening", c.reddening, "E(B-V) bins and the reddening of the training set");
+  v.section("smote", c.smote, "SMOTE oversampling (rf)");
+  v.section("classifier", c.classifier, "classes and learners");
+}
+
+// One line per key, for `mwclass config --keys`.
+struct KeyInfo {
+  std::string path;           // "classifier.forest.n_trees"; table arrays: "features.xray_bands[].name"
+  std::string type;           // "integer", "number", "boolean", "string", "array of ..."
+  std::string default_value;  // TOML text of the built-in default ("" inside table arrays)
+  std::string rule, unit, description;
+};
+std::vector<KeyInfo> list_keys();
+
+// The declared checks of one learner section, with `prefix` before each
+// message (e.g. "random forest: "); an Error on the first failure.
+void check_section(const ForestParams& p, const std::string& prefix);
+void check_section(const GradientBoostingParams& p, const std::string& prefix);
+
+}  // namespace mwclass::config_keys

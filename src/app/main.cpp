@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   try {
     for (auto& [sub, run] : commands)
       if (sub->parsed()) return run(comm);
+  } catch (const mwclass::CollectiveError& e) {
+    // Every rank has it: print once, end normally.
+    if (comm.is_root()) std::fprintf(stderr, "mwclass: error: %s\n", e.what());
+    return 2;
   } catch (const mwclass::Error& e) {
     std::fprintf(stderr, "mwclass: error: %s\n", e.what());
     if (comm.size() > 1) comm.abort(2);

@@ -15,6 +15,7 @@
 #include "mwclass/evaluation/metrics.hpp"
 #include "mwclass/evaluation/splits.hpp"
 #include "mwclass/learners/optimize.hpp"
+#include "mwclass/run/job.hpp"
 #include "mwclass/output/files.hpp"
 #include "mwclass/parallel/communicator.hpp"
 
@@ -78,7 +79,7 @@ Runner add_tune_nb(CLI::App& app) {
     if (!o->config.mc) o->config.mc = 0;
     Config config;
     catalog::Catalog td;
-    const bool ok = load_on_root(comm, [&] {
+    run::on_root(comm, [&] {
       config = o->config.resolve_local();
       config.classifier.model = "nb";
       config.reddening.enabled = false;  // folds mix E(B-V) values, as in `mwclass cv`
@@ -93,7 +94,6 @@ Runner add_tune_nb(CLI::App& app) {
       td = catalog::read_catalog(o->td, config, catalog::Role::Training);
       evaluation::stratified_folds(td.labels, config.classifier.classes, o->folds, config.seed, 0);
     });
-    if (!ok) return 2;
     if (!comm.is_root()) return 0;
 
     const int target = config.class_index(o->target);

@@ -49,4 +49,17 @@ std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config) 
   return bins;
 }
 
+std::vector<WorkItem> bin_items(const catalog::Catalog& field, const Config& config) {
+  std::vector<WorkItem> items;
+  for (auto& bin : make_bins(field, config)) {
+    WorkItem item;
+    item.kind = WorkKind::Bin;
+    item.id = static_cast<std::uint64_t>(bin.id);
+    item.ebv = bin.ebv;
+    item.rows = std::move(bin.rows);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
 }  // namespace mwclass::ensemble

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
+#include "mwclass/ensemble/work.hpp"
 
 namespace mwclass::ensemble {
 
@@ -28,5 +29,8 @@ void resolve_field_ebv(catalog::Catalog& field, const Config& config, const EbvO
 
 // Bins in increasing id. With reddening off, one bin (id 0, E(B-V) 0) holds all.
 std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config);
+
+// The bins as work items (kind Bin, id = bin id), the input of the scheduler.
+std::vector<WorkItem> bin_items(const catalog::Catalog& field, const Config& config);
 
 }  // namespace mwclass::ensemble

@@ -1,0 +1,414 @@
+#include "mwclass/run/job.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/core/bytes.hpp"
+#include "mwclass/core/error.hpp"
+#include "mwclass/core/run_control.hpp"
+#include "mwclass/ensemble/assemble.hpp"
+#include "mwclass/ensemble/binning.hpp"
+#include "mwclass/ensemble/ensemble.hpp"
+#include "mwclass/evaluation/splits.hpp"
+#include "mwclass/output/checkpoint.hpp"
+#include "mwclass/output/hdf5_results.hpp"
+#include "mwclass/parallel/scheduler.hpp"
+#include "mwclass/physics/reddening.hpp"
+
+namespace mwclass::run {
+
+void on_root(const parallel::Communicator& comm, const std::function<void()>& load) {
+  bool ok = true;
+  std::string message;
+  if (comm.is_root()) {
+    try {
+      load();
+    } catch (const Error& e) {
+      ok = false;
+      message = e.what();
+    }
+  }
+  comm.broadcast_status(ok, message);
+  if (!ok) throw CollectiveError(message);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The text a checkpoint must match to be resumed: version, command, resolved
+// config, the input files' hashes and the command's own options.
+std::string fingerprint(const std::string& command, const Config& config,
+                        const std::vector<std::string>& input_files, const std::string& options) {
+  std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
+  for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_file(f));
+  Config identity = config;
+  identity.threads = 1;  // threads never change a result: a resume may use another count
+  return text + identity.to_toml();
+}
+
+// Broadcasts catalogs from rank 0 to every rank.
+void broadcast_catalogs(const parallel::Communicator& comm, std::vector<catalog::Catalog*> catalogs) {
+  if (comm.size() == 1) return;
+  std::vector<char> bytes;
+  if (comm.is_root()) {
+    ByteWriter w;
+    for (const auto* c : catalogs) catalog::encode(w, *c);
+    bytes = std::move(w.bytes());
+  }
+  comm.broadcast(bytes);
+  if (!comm.is_root()) {
+    ByteReader r(bytes);
+    for (auto* c : catalogs) catalog::decode(r, *c);
+  }
+}
+
+// Rank 0's progress line: items, sources, MC iterations per second, time.
+class Progress {
+ public:
+  Progress(std::size_t items, std::size_t sources, bool quiet)
+      : items_(items), sources_(sources), quiet_(quiet), tty_(isatty(fileno(stderr)) != 0) {}
+
+  void done(std::size_t sources, long iterations, bool from_checkpoint) {
+    ++items_done_;
+    sources_done_ += sources;
+    if (!from_checkpoint) iterations_ += iterations;
+    if (from_checkpoint) ++resumed_;
+    const double t = seconds_since(start_);
+    const bool last = items_done_ == items_;
+    // A terminal gets a live line; a log one line every 30 s at most.
+    if (quiet_ || from_checkpoint || (!tty_ && t - printed_ < 30 && !last)) return;
+    printed_ = t;
+    const double rate = t > 0 ? static_cast<double>(iterations_) / t : 0;
+    const double fraction = static_cast<double>(items_done_ - resumed_) /
+                            static_cast<double>(std::max<std::size_t>(1, items_ - resumed_));
+    const double eta = fraction > 0 ? t / fraction - t : 0;
+    fmt::print(stderr, "{}mwclass: {}/{} work items, {}/{} sources, {:.2f} MC iterations/s, {:.0f} s "
+               "elapsed, ~{:.0f} s to go{}",
+               tty_ ? "\r" : "", items_done_, items_, sources_done_, sources_, rate, t, eta,
+               tty_ && !last ? "" : "\n");
+  }
+
+ private:
+  std::size_t items_, sources_, items_done_ = 0, sources_done_ = 0, resumed_ = 0;
+  long iterations_ = 0;
+  bool quiet_, tty_;
+  double printed_ = -1e9;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+
+void print_summary(const ensemble::ClassificationResult& r, const std::string& out_path,
+                   double seconds) {
+  const std::size_t C = r.class_names.size();
+  std::vector<int> all(C, 0), confident(C, 0);
+  for (const auto& d : r.decisions) {
+    ++all[static_cast<std::size_t>(d.predicted_class)];
+    if (d.confident) ++confident[static_cast<std::size_t>(d.predicted_class)];
+  }
+  fmt::print("\n{:<10} {:>9} {:>11}\n", "class", "sources", "confident");
+  int total = 0, total_conf = 0;
+  for (std::size_t c = 0; c < C; ++c) {
+    fmt::print("{:<10} {:>9} {:>11}\n", r.class_names[c], all[c], confident[c]);
+    total += all[c];
+    total_conf += confident[c];
+  }
+  fmt::print("{:<10} {:>9} {:>11}\n", "total", total, total_conf);
+  fmt::print("\n{} sources in {} work item(s), {:.1f} s. Results: {}\n", total, r.bins.size(),
+             seconds, out_path);
+}
+
+// The time per MC iteration by stage, naming the learner.
+void print_timing(const std::vector<ensemble::WorkResult>& results, const Config& config) {
+  ensemble::StageTimes t;
+  long iterations = 0;
+  for (const auto& r : results) {
+    t += r.timing;
+    iterations += r.iterations;
+  }
+  if (iterations == 0) return;
+  const double ms = 1e3 / static_cast<double>(iterations);
+  fmt::print("Time per MC iteration of a work item (mean over ranks): {:.1f} ms = sampling {:.1f} + "
+             "features {:.1f} + oversampling {:.1f} + {} fit {:.1f} + predict {:.1f}\n",
+             t.total() * ms, t.sampling * ms, t.features * ms, t.smote * ms, config.classifier.model,
+             t.fit * ms, t.predict * ms);
+}
+
+// Runs the items over all ranks with checkpoints and progress. `items` and
+// `sources` are needed on rank 0 only; so are `identity` (what a checkpoint
+// must match) and the results, which only rank 0 receives.
+int run_items(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
+              const catalog::Catalog& sources, const std::vector<ensemble::WorkItem>& items,
+              const Config& config, const JobOptions& request, const std::string& identity,
+              std::vector<ensemble::WorkResult>& results) {
+  // Rank 0 opens the checkpoint and keeps the items still to do.
+  std::unique_ptr<output::Checkpoint> checkpoint;
+  std::map<int, ensemble::WorkResult> done;
+  std::vector<ensemble::WorkItem> todo;
+  on_root(comm, [&] {
+    checkpoint = std::make_unique<output::Checkpoint>(request.out_path, identity, request.resume);
+    done = checkpoint->load();
+    for (const auto& item : items)
+      if (!done.count(static_cast<int>(item.id))) todo.push_back(item);
+  });
+
+  std::size_t n_sources = 0;
+  for (const auto& item : items) n_sources += item.rows.size();
+  Progress progress(items.size(), n_sources, request.quiet);
+  if (comm.is_root()) {
+    if (!done.empty() && !request.quiet)
+      fmt::print(stderr, "mwclass: resuming: {} of {} work items were finished in {}\n", done.size(),
+                 items.size(), checkpoint->directory());
+    for (auto& [id, r] : done) {
+      progress.done(r.rows.size(), 0, true);
+      results.push_back(std::move(r));
+    }
+  }
+  parallel::ScheduleOptions options;
+  options.threads = config.threads;
+  options.keep_iterations = request.keep_iterations;
+  options.stop = &stop_requested();
+  options.on_item_done = [&](std::size_t, const ensemble::WorkResult& r) {
+    checkpoint->save(r);
+    progress.done(r.rows.size(), r.iterations, false);
+  };
+  auto outcome = parallel::run_items(comm, ensemble, sources, todo, options);
+  if (comm.is_root() && !request.quiet && !todo.empty())
+    for (std::size_t r = 0; r < outcome.ranks.size(); ++r) {
+      const auto& st = outcome.ranks[r];
+      fmt::print(stderr, "mwclass: rank {}: busy {:.1f} s of {:.1f} s (idle {:.1f} %), peak memory {:.0f} MB\n", r,
+                 st.busy_seconds, st.wall_seconds,
+                 st.wall_seconds > 0 ? 100.0 * (1.0 - st.busy_seconds / st.wall_seconds) : 0.0, st.peak_rss_mb);
+    }
+  for (auto& r : outcome.results) results.push_back(std::move(r));
+
+  bool complete = !outcome.interrupted;
+  std::string message;
+  if (comm.is_root() && !complete)
+    message = fmt::format("stopped by a signal with {} of {} work items finished; they are kept in "
+                          "{}: run the same command with --resume to finish",
+                          results.size(), items.size(), checkpoint->directory());
+  comm.broadcast_status(complete, message);
+  if (!complete) {
+    if (comm.is_root()) std::fprintf(stderr, "\nmwclass: %s\n", message.c_str());
+    return kExitInterrupted;
+  }
+  return 0;
+}
+
+// Rank 0 at the end of a run: publishes the results file, removes the
+// checkpoint it no longer needs, prints the summary.
+void finish_run(const std::string& out_path, const ensemble::ClassificationResult& result,
+                const ensemble::Provenance& provenance, bool quiet) {
+  output::write_results(out_path, result, provenance);
+  std::filesystem::remove_all(out_path + ".checkpoint");
+  if (!quiet) print_summary(result, out_path, provenance.wall_time_seconds);
+}
+
+ensemble::Provenance provenance(const parallel::Communicator& comm, const Config& config,
+                                const std::string& command_line, const std::string& training,
+                                const std::string& field, double seconds) {
+  ensemble::Provenance p;
+  p.version = MWCLASS_VERSION;
+  p.command_line = command_line;
+  p.config_toml = config.to_toml();
+  p.training_catalog = training;
+  p.field_catalog = field;
+  p.seed = config.seed;
+  p.mc_iterations = config.monte_carlo.enabled ? config.monte_carlo.iterations : 0;
+  p.ranks = comm.size();
+  p.threads = config.threads;
+  p.wall_time_seconds = seconds;
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  p.created_utc = buf;
+  return p;
+}
+
+// What every job does before and after its own items: the training set
+// loaded and checked on rank 0 (with the job's `check`), shared with every
+// rank; the items run; rank 0 assembles with `assemble` and publishes.
+catalog::Catalog load_training(parallel::Communicator& comm, const Config& config, const std::string& path,
+                               const std::string& out_path,
+                               const std::function<void(const catalog::Catalog&)>& check) {
+  catalog::Catalog td;
+  on_root(comm, [&] {
+    output::check_writable(out_path);
+    td = catalog::read_catalog(path, config, catalog::Role::Training);
+    check(td);
+    (void)physics::cross_section_for(config);  // the absorption table loads
+  });
+  broadcast_catalogs(comm, {&td});
+  return td;
+}
+
+std::vector<std::size_t> per_class(const catalog::Catalog& td, const Config& config,
+                                   const std::function<std::size_t(std::size_t)>& held) {
+  std::vector<std::size_t> counts(config.classifier.classes.size(), 0);
+  for (int y : td.labels) ++counts[static_cast<std::size_t>(y)];
+  for (auto& c : counts) c = held(c);
+  return counts;
+}
+
+}  // namespace
+
+// --------------------------------------------------------------- classify --
+
+int classify(parallel::Communicator& comm, const Config& config, const ClassifyJob& job,
+             const JobOptions& options) {
+  const auto start = Clock::now();
+  catalog::Catalog field;
+  // Workers get the training set only; field sources travel with their chunks,
+  // so a worker's memory does not grow with the catalog.
+  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+                                            [&](const catalog::Catalog& t) {
+    field = catalog::read_catalog(job.field, config, catalog::Role::Field);
+    ensemble::resolve_field_ebv(field, config, {job.ebv});
+    ensemble::check_class_sizes(config, t, {});
+  });
+  const std::vector<ensemble::WorkItem> items =
+      comm.is_root() ? ensemble::bin_items(field, config) : std::vector<ensemble::WorkItem>{};
+  const ensemble::Ensemble runner(config, td);
+  if (comm.is_root() && !options.quiet)
+    fmt::print(stderr, "mwclass: {} training sources, {} field sources in {} E(B-V) bin(s), {} "
+               "MC iteration(s) per bin, {} rank(s) x {} thread(s)\n",
+               td.size(), field.size(), items.size(), runner.iterations(), comm.size(), config.threads);
+  const std::string identity =
+      comm.is_root() ? fingerprint("classify", config, {job.training, job.field},
+                                   fmt::format("ebv={} keep_iterations={}",
+                                               job.ebv ? fmt::format("{}", *job.ebv) : "column",
+                                               options.keep_iterations))
+                     : std::string();
+  std::vector<ensemble::WorkResult> results;
+  if (const int code = run_items(comm, runner, field, items, config, options, identity, results)) return code;
+  if (!comm.is_root()) return 0;
+  if (!options.quiet) print_timing(results, config);
+  const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
+  finish_run(options.out_path, result,
+             provenance(comm, config, options.command_line, job.training, job.field, seconds_since(start)),
+             options.quiet);
+  return 0;
+}
+
+// ------------------------------------------------------------------ loocv --
+
+int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& job,
+          const JobOptions& options) {
+  const auto start = Clock::now();
+  const evaluation::Subset subset = [&] {  // parsed alike on every rank
+    try {
+      return evaluation::Subset::parse(job.subset);
+    } catch (const Error& e) {
+      throw CollectiveError(e.what());
+    }
+  }();
+  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+                                            [&](const catalog::Catalog& t) {
+    ensemble::check_class_sizes(config, t, per_class(t, config, [](std::size_t) { return 1; }));
+  });
+  const auto rows = evaluation::select_subset(td.labels, static_cast<int>(config.classifier.classes.size()),
+                                              subset, config.seed);
+  const auto items = evaluation::loocv_items(td, config, rows);
+  const ensemble::Ensemble runner(config, td);
+  if (comm.is_root() && !options.quiet)
+    fmt::print(stderr, "mwclass loocv: {} of {} training sources left out one at a time, {} MC "
+               "iteration(s) each, reddening {}, {} rank(s) x {} thread(s)\n",
+               items.size(), td.size(), runner.iterations(),
+               config.reddening.enabled ? "to each source's E(B-V) where the catalog has one" : "off",
+               comm.size(), config.threads);
+  const std::string identity =
+      comm.is_root() ? fingerprint("loocv", config, {job.training},
+                                   fmt::format("subset={} keep_iterations={}", job.subset, options.keep_iterations))
+                     : std::string();
+  std::vector<ensemble::WorkResult> results;
+  if (const int code = run_items(comm, runner, td, items, config, options, identity, results)) return code;
+  if (!comm.is_root()) return 0;
+  if (!options.quiet) print_timing(results, config);
+  const auto covered = td.subset(rows);
+  // Re-index the results to the covered subset's rows.
+  std::vector<std::size_t> position(td.size(), 0);
+  for (std::size_t k = 0; k < rows.size(); ++k) position[rows[k]] = k;
+  for (auto& r : results)
+    for (auto& row : r.rows) row = position[row];
+  auto result = ensemble::assemble(covered, std::move(results), config, runner.feature_names());
+  result.evaluation = "loocv";
+  result.truth = covered.labels;
+  finish_run(options.out_path, result,
+             provenance(comm, config, options.command_line, job.training, job.training, seconds_since(start)),
+             options.quiet);
+  return 0;
+}
+
+// --------------------------------------------------------------------- cv --
+
+int cv(parallel::Communicator& comm, Config config, const CvJob& job, const JobOptions& options) {
+  const auto start = Clock::now();
+  if (job.repeats < 1) throw CollectiveError(fmt::format("--repeats must be >= 1 (got {})", job.repeats));
+  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+                                            [&](const catalog::Catalog& t) {
+    evaluation::stratified_folds(t.labels, config.classifier.classes, job.folds, config.seed, 0);
+    const int folds = job.folds;
+    ensemble::check_class_sizes(config, t, per_class(t, config, [folds](std::size_t n) {
+      return (n + static_cast<std::size_t>(folds) - 1) / static_cast<std::size_t>(folds);
+    }));
+  });
+  config.reddening.enabled = false;  // a fold mixes E(B-V) values
+  const auto items = evaluation::cv_items(td, config, job.folds, job.repeats);
+  const ensemble::Ensemble runner(config, td);
+  if (comm.is_root() && !options.quiet)
+    fmt::print(stderr, "mwclass cv: {} training sources, {} folds x {} repeats, {} MC "
+               "iteration(s) per fold, {} rank(s) x {} thread(s)\n",
+               td.size(), job.folds, job.repeats, runner.iterations(), comm.size(), config.threads);
+  const std::string identity =
+      comm.is_root() ? fingerprint("cv", config, {job.training},
+                                   fmt::format("folds={} repeats={}", job.folds, job.repeats))
+                     : std::string();
+  std::vector<ensemble::WorkResult> results;
+  if (const int code = run_items(comm, runner, td, items, config, options, identity, results)) return code;
+  if (!comm.is_root()) return 0;
+  if (!options.quiet) print_timing(results, config);
+
+  // One assembled result per repeat; the file holds repeat 0 in /sources and
+  // every repeat's probabilities beside it.
+  std::vector<std::vector<ensemble::WorkResult>> by_repeat(static_cast<std::size_t>(job.repeats));
+  std::vector<ensemble::WorkResult> all_items = results;
+  for (auto& r : results) by_repeat[static_cast<std::size_t>(r.id / job.folds)].push_back(std::move(r));
+  ensemble::ClassificationResult result;
+  for (int k = 0; k < job.repeats; ++k) {
+    auto rep = ensemble::assemble(td, std::move(by_repeat[static_cast<std::size_t>(k)]), config,
+                                  runner.feature_names());
+    if (k == 0) result = rep;
+    result.repeat_mean.push_back(rep.probabilities.mean);
+    result.repeat_std.push_back(rep.probabilities.std);
+  }
+  // Work-item table and importances over all folds of all repeats.
+  const auto every_fold = ensemble::assemble_items(std::move(all_items), runner.feature_names());
+  result.bins = every_fold.bins;
+  result.bin_ebv = every_fold.bin_ebv;
+  result.bin_size = every_fold.bin_size;
+  result.bin_iterations = every_fold.bin_iterations;
+  result.importance_mean = every_fold.importance_mean;
+  result.importance_std = every_fold.importance_std;
+  result.evaluation = "cv";
+  result.truth = td.labels;
+  result.folds = job.folds;
+  finish_run(options.out_path, result,
+             provenance(comm, config, options.command_line, job.training, job.training, seconds_since(start)),
+             options.quiet);
+  return 0;
+}
+
+}  // namespace mwclass::run

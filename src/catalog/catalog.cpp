@@ -202,30 +202,3 @@ void write_catalog(const std::string& path, const Catalog& c, const Config& conf
 }
 
 }  // namespace mwclass::catalog
-
-#include "mwclass/core/bytes.hpp"
-
-namespace mwclass::catalog {
-
-void encode(ByteWriter& out, const Catalog& c) {
-  out.put(c.path);
-  out.put(c.names);
-  out.put(c.ra);
-  out.put(c.dec);
-  out.put(c.ebv);
-  out.put(c.labels);
-  for (const Matrix* m : {&c.xray_flux, &c.xray_error, &c.mag, &c.mag_error, &c.variability})
-    out.put(*m);
-}
-
-void decode(ByteReader& in, Catalog& c) {
-  in.get(c.path);
-  in.get(c.names);
-  in.get(c.ra);
-  in.get(c.dec);
-  in.get(c.ebv);
-  in.get(c.labels);
-  for (Matrix* m : {&c.xray_flux, &c.xray_error, &c.mag, &c.mag_error, &c.variability}) in.get(*m);
-}
-
-}  // namespace mwclass::catalog

@@ -125,42 +125,11 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
   return out;
 }
 
-void encode(ByteWriter& out, const WorkResult& r) {
-  out.put(r.id);
-  out.put(r.ebv);
-  out.put(r.rows);
-  out.put(r.iterations);
-  const auto& p = r.probabilities;
-  for (const Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) out.put(*m);
-  out.put(r.importance_mean);
-  out.put(r.importance_std);
-  out.put(r.per_iteration);
-  out.put(r.timing);
-  out.put(r.track.steps);
-  out.put(r.track.values);
-  out.put(r.outlier_score);
-  out.put(r.outlier_percentile);
-}
+void encode(ByteWriter& out, const WorkResult& r) { encode_fields(out, r); }
 
 void decode(ByteReader& in, WorkResult& r, int format) {
-  in.get(r.id);
-  in.get(r.ebv);
-  in.get(r.rows);
-  in.get(r.iterations);
-  auto& p = r.probabilities;
-  for (Matrix* m : {&p.mean, &p.std, &p.median, &p.q_lo, &p.q_hi}) in.get(*m);
-  in.get(r.importance_mean);
-  in.get(r.importance_std);
-  in.get(r.per_iteration);
-  in.get(r.timing);
-  if (format >= 2) {
-    in.get(r.track.steps);
-    in.get(r.track.values);
-  }
-  if (format >= 3) {
-    in.get(r.outlier_score);
-    in.get(r.outlier_percentile);
-  }
+  in.set_format(format);
+  decode_fields(in, r);
 }
 
 }  // namespace mwclass::ensemble

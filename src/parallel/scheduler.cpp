@@ -40,45 +40,15 @@ double iteration_cost(const ensemble::WorkItem& item) {
 void encode_work(ByteWriter& w, const ensemble::Chunk& chunk, const ensemble::WorkItem& item,
                  const catalog::Catalog& sources) {
   w.put(chunk);
-  w.put(static_cast<std::uint64_t>(item.kind));
-  w.put(item.id);
-  w.put(item.ebv);
-  w.put(item.rows);
-  w.put(item.held_out);
-  catalog::encode(w, sources);
+  encode_fields(w, item);
+  encode_fields(w, sources);
 }
 
 void decode_work(ByteReader& r, ensemble::Chunk& chunk, ensemble::WorkItem& item,
                  catalog::Catalog& sources) {
-  std::uint64_t kind = 0;
   r.get(chunk);
-  r.get(kind);
-  item.kind = static_cast<ensemble::WorkKind>(kind);
-  r.get(item.id);
-  r.get(item.ebv);
-  r.get(item.rows);
-  r.get(item.held_out);
-  catalog::decode(r, sources);
-}
-
-void encode_chunk_result(ByteWriter& w, const ensemble::ChunkResult& c) {
-  w.put(c.chunk);
-  w.put(c.probabilities);
-  w.put(c.importances);
-  w.put(c.track.steps);
-  w.put(c.track.values);
-  w.put(c.outlier);
-  w.put(c.timing);
-}
-
-void decode_chunk_result(ByteReader& r, ensemble::ChunkResult& c) {
-  r.get(c.chunk);
-  r.get(c.probabilities);
-  r.get(c.importances);
-  r.get(c.track.steps);
-  r.get(c.track.values);
-  r.get(c.outlier);
-  r.get(c.timing);
+  decode_fields(r, item);
+  decode_fields(r, sources);
 }
 
 void run_worker(Communicator& comm, const ensemble::Ensemble& ensemble, int threads) {
@@ -108,7 +78,7 @@ void run_worker(Communicator& comm, const ensemble::Ensemble& ensemble, int thre
     const auto result = ensemble.run_chunk(sources, item, chunk, threads, [&] { comm.progress_sends(); });
     stats.busy_seconds += now_seconds() - t0;
     ByteWriter out;
-    encode_chunk_result(out, result);
+    encode_fields(out, result);
     // Non-blocking: the worker goes on with its queued chunk while rank 0,
     // busy with its own iteration, has not yet taken the result.
     comm.send_async(std::move(out.bytes()), 0, kTagReady);
@@ -218,7 +188,7 @@ RunOutcome run_items(Communicator& comm, const ensemble::Ensemble& ensemble,
       if (!bytes.empty()) {
         ensemble::ChunkResult c;
         ByteReader in(bytes);
-        decode_chunk_result(in, c);
+        decode_fields(in, c);
         --outstanding[w];
         --in_flight;
         add_chunk(std::move(c));

@@ -65,13 +65,13 @@ void broadcast_catalogs(const parallel::Communicator& comm, std::vector<catalog:
   std::vector<char> bytes;
   if (comm.is_root()) {
     ByteWriter w;
-    for (const auto* c : catalogs) catalog::encode(w, *c);
+    for (const auto* c : catalogs) encode_fields(w, *c);
     bytes = std::move(w.bytes());
   }
   comm.broadcast(bytes);
   if (!comm.is_root()) {
     ByteReader r(bytes);
-    for (auto* c : catalogs) catalog::decode(r, *c);
+    for (auto* c : catalogs) decode_fields(r, *c);
   }
 }
 

@@ -43,12 +43,21 @@ void write_catalog(const std::string& path, const Catalog& catalog, const Config
 
 }  // namespace mwclass::catalog
 
-namespace mwclass {
-class ByteWriter;
-class ByteReader;
-namespace catalog {
-// Encoding for broadcasting a catalog to other ranks.
-void encode(ByteWriter& out, const Catalog& c);
-void decode(ByteReader& in, Catalog& c);
-}  // namespace catalog
-}  // namespace mwclass
+namespace mwclass::catalog {
+// The fields of a catalog on the wire (core/bytes.hpp), for broadcasting it
+// and sending a work item's sources.
+template <class Archive>
+void wire(Archive& a, Catalog& c) {
+  a(c.path);
+  a(c.names);
+  a(c.ra);
+  a(c.dec);
+  a(c.ebv);
+  a(c.labels);
+  a(c.xray_flux);
+  a(c.xray_error);
+  a(c.mag);
+  a(c.mag_error);
+  a(c.variability);
+}
+}  // namespace mwclass::catalog

@@ -1,6 +1,12 @@
 #pragma once
 // A minimal binary encoding for moving plain data between ranks (same
 // architecture on both ends, so values are copied as they are in memory).
+//
+// A wire type lists its fields once, for both directions:
+//   template <class Archive> void wire(Archive& a, WorkItem& x) { a(x.kind); a(x.id); ... }
+// ByteWriter and ByteReader are both Archives (a(field) writes or reads it;
+// a.since(format, field) marks a field added in a later format, which a
+// reader of an older format leaves as it is). encode()/decode() below call it.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -39,6 +45,12 @@ class ByteWriter {
   }
   std::vector<char>& bytes() { return bytes_; }
 
+  // The Archive interface of wire().
+  template <typename T>
+  void operator()(const T& v) { put(v); }
+  template <typename T>
+  void since(int, const T& v) { put(v); }
+
  private:
   void append(const void* p, std::size_t n) {
     const std::size_t old = bytes_.size();
@@ -50,7 +62,8 @@ class ByteWriter {
 
 class ByteReader {
  public:
-  explicit ByteReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  // format: of the data read (fields marked since a later format are skipped).
+  explicit ByteReader(const std::vector<char>& bytes, int format = 1 << 30) : bytes_(bytes), format_(format) {}
   template <typename T>
   void get(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -81,6 +94,16 @@ class ByteReader {
     take(m.data(), static_cast<std::size_t>(r * c) * sizeof(double));
   }
 
+  void set_format(int format) { format_ = format; }
+
+  // The Archive interface of wire().
+  template <typename T>
+  void operator()(T& v) { get(v); }
+  template <typename T>
+  void since(int format, T& v) {
+    if (format_ >= format) get(v);
+  }
+
  private:
   void take(void* dst, std::size_t n) {
     if (pos_ + n > bytes_.size()) fail("internal error: truncated message ({} + {} > {} bytes)", pos_, n, bytes_.size());
@@ -89,6 +112,17 @@ class ByteReader {
   }
   const std::vector<char>& bytes_;
   std::size_t pos_ = 0;
+  int format_;
 };
+
+// Encodes / decodes a wire type through its field list (found by ADL).
+template <typename T>
+void encode_fields(ByteWriter& out, const T& x) {
+  wire(out, const_cast<T&>(x));  // the writer only reads the fields
+}
+template <typename T>
+void decode_fields(ByteReader& in, T& x) {
+  wire(in, x);
+}
 
 }  // namespace mwclass

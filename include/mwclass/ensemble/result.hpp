@@ -60,6 +60,30 @@ struct WorkResult {
   StageTimes timing;
 };
 
+// The fields of a work result on the wire and in checkpoints (core/bytes.hpp);
+// format 2 added the track, 3 the outlier measure (ensemble/assemble.hpp:
+// kWorkResultFormat).
+template <class Archive>
+void wire(Archive& a, WorkResult& r) {
+  a(r.id);
+  a(r.ebv);
+  a(r.rows);
+  a(r.iterations);
+  a(r.probabilities.mean);
+  a(r.probabilities.std);
+  a(r.probabilities.median);
+  a(r.probabilities.q_lo);
+  a(r.probabilities.q_hi);
+  a(r.importance_mean);
+  a(r.importance_std);
+  a(r.per_iteration);
+  a(r.timing);
+  a.since(2, r.track.steps);
+  a.since(2, r.track.values);
+  a.since(3, r.outlier_score);
+  a.since(3, r.outlier_percentile);
+}
+
 // Decision derived from the statistics of one source (MUWCLASS definitions).
 struct Decision {
   int predicted_class = -1;  // argmax of mean probability

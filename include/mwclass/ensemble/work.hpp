@@ -40,4 +40,25 @@ struct ChunkResult {
   StageTimes timing;
 };
 
+// The fields on the wire between ranks (core/bytes.hpp).
+template <class Archive>
+void wire(Archive& a, WorkItem& x) {
+  a(x.kind);
+  a(x.id);
+  a(x.ebv);
+  a(x.rows);
+  a(x.held_out);
+}
+
+template <class Archive>
+void wire(Archive& a, ChunkResult& c) {
+  a(c.chunk);
+  a(c.probabilities);
+  a(c.importances);
+  a(c.track.steps);
+  a(c.track.values);
+  a(c.outlier);
+  a(c.timing);
+}
+
 }  // namespace mwclass::ensemble

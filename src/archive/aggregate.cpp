@@ -237,12 +237,17 @@ std::vector<bool> apply_detection_cuts(const DetectionTable& t, const AggregateP
         duplicate[i] = true;
         ++dup;
       }
-  // Detection keys claimed by more than one source.
+  // Detection keys claimed by more than one source (by name).
   std::map<std::string, std::set<std::size_t>> claims;
   for (const auto& d : t.detections) claims[d.key].insert(d.source);
+  // A detection shared by several names is dropped for all of them.
   for (std::size_t i = 0; i < n; ++i) {
     const Detection& d = t.detections[i];
-    bool k = !duplicate[i];
+    if (duplicate[i]) {  // already counted once; the rules judge the first copy
+      keep[i] = false;
+      continue;
+    }
+    bool k = true;
     if (drop_instruments.count(d.instrument)) { ++instrument; k = false; }
     if (d.theta > p.max_theta) { ++theta; k = false; }
     if (p.drop_saturated && d.sat) { ++sat; k = false; }

@@ -1,5 +1,6 @@
 // `mwclass crossmatch`: master X-ray table + local counterpart tables ->
 // classify-ready field table (src/archive, docs/archive.md).
+#include <chrono>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -50,6 +51,11 @@ Runner add_crossmatch(CLI::App& app) {
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     const archive::ArchiveParams p = archive::read_archive_params(o->config);
+    using clock = std::chrono::steady_clock;
+    auto seconds = [](clock::time_point a, clock::time_point b) {
+      return std::chrono::duration<double>(b - a).count();
+    };
+    const auto t0 = clock::now();
     std::vector<archive::CounterpartCatalog> catalogs;
     for (const auto& spec : o->catalogs) {
       const auto eq = spec.find('=');
@@ -67,15 +73,20 @@ Runner add_crossmatch(CLI::App& app) {
     const archive::ArchiveTable xray = archive::read_archive_table(o->xray);
     if (xray.size() == 0) fail("{}: the X-ray table has a header but no sources", o->xray);
     archive::Report report;
+    const auto t1 = clock::now();
     archive::TextTable field = archive::crossmatch(xray, catalogs, p.crossmatch, report);
+    const auto t2 = clock::now();
     if (!o->labels.empty())
       archive::join_labels(field, p.crossmatch.xray_name, o->labels,
                            p.crossmatch.label_name_column, p.crossmatch.label_column, report);
     if (field.rows.empty()) fail("no source left to write (see the counts above)");
     print_archive_report("crossmatch", report);
     archive::publish_csv(o->out, field.header, field.rows);
-    std::fprintf(stderr, "crossmatch: wrote %zu sources to %s\n", field.rows.size(),
-                 o->out.c_str());
+    std::fprintf(stderr,
+                 "crossmatch: wrote %zu sources to %s (read %.2f s, index and match %.2f s, "
+                 "write %.2f s)\n",
+                 field.rows.size(), o->out.c_str(), seconds(t0, t1), seconds(t1, t2),
+                 seconds(t2, clock::now()));
     return 0;
   };
 }

@@ -241,3 +241,27 @@ TEST_CASE("config reader: defaults, overrides, unknown keys named with the file"
   CHECK_THROWS_WITH_AS(read_archive_params(bad3), doctest::Contains("drop_streak must be a boolean"),
                        mwclass::Error);
 }
+
+TEST_CASE("4XMM input: bands converted, detections combined by name") {
+  const auto dir = mwclass::testing::scratch_dir("archive-xmm");
+  // Two detections of one source, Gamma = 1 so that s = 1.4 EP_2, m = 0.8 EP_3,
+  // h = EP_4 + EP_5 / 3 (hand-computed in test_formulas.cpp).
+  const std::string path = write(
+      dir, "xmm.csv",
+      "IAUNAME,SC_RA,SC_DEC,SC_POSERR,SC_DET_ML,EP_2_FLUX,EP_2_FLUX_ERR,EP_3_FLUX,EP_3_FLUX_ERR,"
+      "EP_4_FLUX,EP_4_FLUX_ERR,EP_5_FLUX,EP_5_FLUX_ERR\n"
+      "4XMM J000000.0+000000,0.0,0.0,1.0,50,1e-14,1e-15,2e-14,2e-15,3e-14,3e-15,6e-14,6e-15\n"
+      "4XMM J000000.0+000000,0.0,0.0,1.0,50,1e-14,2e-15,2e-14,2e-15,3e-14,3e-15,6e-14,6e-15\n");
+  ArchiveParams p;
+  p.aggregate.xmm = true;
+  p.aggregate.xmm_photon_index = 1.0;
+  Report report;
+  const TextTable t = aggregate(read_archive_table(path), p, report);
+  REQUIRE(t.rows.size() == 1);
+  CHECK(std::stod(t.rows[0][5]) == rel(1.4e-14));                        // Fs
+  CHECK(std::stod(t.rows[0][6]) == rel(1.4 / std::sqrt(1e30 + 0.25e30)));  // e_Fs: ivw of 1.4e-15, 2.8e-15
+  CHECK(std::stod(t.rows[0][7]) == rel(1.6e-14));                        // Fm
+  CHECK(std::stod(t.rows[0][9]) == rel(5e-14));                          // Fh
+  CHECK(std::stod(t.rows[0][3]) == rel(2.45));                           // 1-sigma -> 95 % PU
+  CHECK(t.rows[0][14] == "0");                                           // P_inter: identical fluxes
+}

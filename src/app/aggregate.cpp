@@ -44,7 +44,8 @@ Runner add_aggregate(CLI::App& app) {
       ->required()->check(CLI::ExistingFile);
   app.add_option("--out", o->out, "Master table to write (CSV; written atomically)")->required();
   app.add_option("--config", o->config,
-                 "TOML file with [aggregate] and [selection] (other sections ignored here); "
+                 "TOML file with [aggregate] and [selection] (other sections ignored here; "
+                 "configs/archive.toml lists every key with its default); "
                  "default: the MUWCLASS 2022 values")
       ->check(CLI::ExistingFile);
   app.add_flag("--xmm", o->xmm,

@@ -41,7 +41,8 @@ Runner add_crossmatch(CLI::App& app) {
                  "all catalog sources in the area or of nearest candidates (repeatable)");
   app.add_option("--out", o->out, "Field table to write (CSV; written atomically)")->required();
   app.add_option("--config", o->config,
-                 "TOML file with [crossmatch] (and [crossmatch.<catalog>] column names); other "
+                 "TOML file with [crossmatch] (and [crossmatch.<catalog>] column names; "
+                 "configs/archive.toml lists every key with its default); other "
                  "sections ignored here")
       ->check(CLI::ExistingFile);
   app.add_option("--labels", o->labels,

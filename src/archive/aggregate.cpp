@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <set>
@@ -138,6 +139,8 @@ DetectionTable read_csc_detections(const ArchiveTable& tab, const AggregateParam
   }
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t r = 0; r < tab.size(); ++r) {
+    if ((r + 1) % 500000 == 0)
+      std::fprintf(stderr, "aggregate: %zu of %zu detections read\n", r + 1, tab.size());
     const std::string& name = tab.text(r, c_name);
     if (name.empty()) fail("{}: {}: empty source name", tab.path(), tab.where(r, c_name));
     bool added = false;

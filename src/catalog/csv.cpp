@@ -49,11 +49,35 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
   return cells;
 }
 
-std::string trimmed(const std::string& cell) {
-  const auto first = cell.find_first_not_of(" \t");
-  if (first == std::string::npos) return {};
+// split_line into `cells`, reusing its strings' storage; unquoted lines take a
+// fast path (the common case of large catalogs).
+void split_line_into(const std::string& line, const std::string& path, std::size_t line_no,
+                     char delimiter, std::vector<std::string>& cells) {
+  if (line.find('"') != std::string::npos) {
+    cells = split_line(line, path, line_no, delimiter);
+    return;
+  }
+  std::size_t n = 0, start = 0;
+  while (true) {
+    const std::size_t end = line.find(delimiter, start);
+    const std::size_t len = (end == std::string::npos ? line.size() : end) - start;
+    if (n < cells.size()) cells[n].assign(line, start, len);
+    else cells.emplace_back(line, start, len);
+    ++n;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  cells.resize(n);
+}
+
+void trim(std::string& cell) {
   const auto last = cell.find_last_not_of(" \t");
-  return cell.substr(first, last - first + 1);
+  if (last == std::string::npos) {
+    cell.clear();
+    return;
+  }
+  cell.erase(last + 1);
+  cell.erase(0, cell.find_first_not_of(" \t"));
 }
 
 }  // namespace
@@ -69,6 +93,7 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
   std::size_t line_no = 0, n_header = 0;
   bool have_header = false;
   char delimiter = options.delimiter;
+  std::vector<std::string> cells;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -76,9 +101,9 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
     if (options.skip_comments && line[0] == '#') continue;
     if (!have_header && options.detect_delimiter)
       delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
-    auto cells = split_line(line, path, line_no, delimiter);
+    split_line_into(line, path, line_no, delimiter, cells);
     if (options.trim)
-      for (auto& c : cells) c = trimmed(c);
+      for (auto& c : cells) trim(c);
     if (!have_header) {
       have_header = true;
       n_header = cells.size();

@@ -265,3 +265,33 @@ TEST_CASE("4XMM input: bands converted, detections combined by name") {
   CHECK(std::stod(t.rows[0][3]) == rel(2.45));                           // 1-sigma -> 95 % PU
   CHECK(t.rows[0][14] == "0");                                           // P_inter: identical fluxes
 }
+
+TEST_CASE("configs/archive.toml is exactly the built-in defaults") {
+  const ArchiveParams f = read_archive_params(std::string(MWCLASS_SOURCE_DIR) + "/configs/archive.toml");
+  const ArchiveParams d;
+  const auto& a = f.aggregate;
+  const auto& b = d.aggregate;
+  CHECK(a.drop_instruments == b.drop_instruments);
+  CHECK(a.max_theta == b.max_theta);
+  CHECK(a.max_pileup_warning == b.max_pileup_warning);
+  CHECK(a.null_flux_upper == b.null_flux_upper);
+  CHECK(a.bands == b.bands);
+  CHECK(a.flux_prefix == b.flux_prefix);
+  CHECK(a.variability_column == b.variability_column);
+  CHECK(a.xmm_photon_index == b.xmm_photon_index);
+  CHECK(a.xmm_pu_scale == b.xmm_pu_scale);
+  CHECK(f.selection.min_significance == d.selection.min_significance);
+  CHECK(f.selection.max_pu == d.selection.max_pu);
+  CHECK(f.crossmatch.pu_factor == d.crossmatch.pu_factor);
+  CHECK(f.crossmatch.search_radius == d.crossmatch.search_radius);
+  CHECK(f.crossmatch.unwise_w2_offset == d.crossmatch.unwise_w2_offset);
+  for (const auto& [name, c] : d.crossmatch.catalogs) {
+    INFO(name);
+    const auto& g = f.crossmatch.catalogs.at(name);
+    CHECK(g.ra == c.ra);
+    CHECK(g.dec == c.dec);
+    CHECK(g.pu_columns == c.pu_columns);
+    CHECK(g.pu_scale == rel(c.pu_scale, 1e-15));
+    CHECK(g.values == c.values);
+  }
+}

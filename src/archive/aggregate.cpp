@@ -102,12 +102,26 @@ void xmm_to_csc_bands(const XmmBands& in, double gamma, Moments out[3]) {
 
 namespace {
 
-// Index of each source name in `sources`, adding new names in file order.
-std::size_t source_index(DetectionTable& t, std::unordered_map<std::string, std::size_t>& index,
-                         const std::string& name, bool& added) {
+// The source of row r (by name), added in file order with its position when new;
+// `added` says whether the caller should fill the other master values.
+std::size_t source_of_row(DetectionTable& t, std::unordered_map<std::string, std::size_t>& index,
+                          const ArchiveTable& tab, std::size_t r, int c_name, int c_ra, int c_dec,
+                          bool& added) {
+  if ((r + 1) % 500000 == 0)
+    std::fprintf(stderr, "aggregate: %zu of %zu detections read\n", r + 1, tab.size());
+  const std::string& name = tab.text(r, c_name);
+  if (name.empty()) fail("{}: {}: empty source name", tab.path(), tab.where(r, c_name));
   auto [it, inserted] = index.emplace(name, t.sources.size());
   added = inserted;
-  if (inserted) t.sources.emplace_back();
+  if (inserted) {
+    MasterInfo m;
+    m.name = name;
+    m.ra = tab.ra_degrees(r, c_ra);
+    m.dec = tab.dec_degrees(r, c_dec);
+    if (std::isnan(m.ra) || std::isnan(m.dec))
+      fail("{}: line {}: source '{}' has no position", tab.path(), tab.line(r), name);
+    t.sources.push_back(std::move(m));
+  }
   return it->second;
 }
 
@@ -139,19 +153,10 @@ DetectionTable read_csc_detections(const ArchiveTable& tab, const AggregateParam
   }
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t r = 0; r < tab.size(); ++r) {
-    if ((r + 1) % 500000 == 0)
-      std::fprintf(stderr, "aggregate: %zu of %zu detections read\n", r + 1, tab.size());
-    const std::string& name = tab.text(r, c_name);
-    if (name.empty()) fail("{}: {}: empty source name", tab.path(), tab.where(r, c_name));
     bool added = false;
-    const std::size_t s = source_index(t, index, name, added);
+    const std::size_t s = source_of_row(t, index, tab, r, c_name, c_ra, c_dec, added);
     if (added) {
       MasterInfo& m = t.sources[s];
-      m.name = name;
-      m.ra = tab.ra_degrees(r, c_ra);
-      m.dec = tab.dec_degrees(r, c_dec);
-      if (std::isnan(m.ra) || std::isnan(m.dec))
-        fail("{}: line {}: source '{}' has no position", tab.path(), tab.line(r), name);
       m.pu = tab.number(r, c_pu);
       m.significance = tab.number(r, c_sig);
       m.sat = tab.flag(r, c_sat);
@@ -195,15 +200,10 @@ DetectionTable read_xmm_detections(const ArchiveTable& tab, const AggregateParam
   }
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t r = 0; r < tab.size(); ++r) {
-    const std::string& name = tab.text(r, c_name);
-    if (name.empty()) fail("{}: {}: empty source name", tab.path(), tab.where(r, c_name));
     bool added = false;
-    const std::size_t s = source_index(t, index, name, added);
+    const std::size_t s = source_of_row(t, index, tab, r, c_name, c_ra, c_dec, added);
     if (added) {
       MasterInfo& m = t.sources[s];
-      m.name = name;
-      m.ra = tab.ra_degrees(r, c_ra);
-      m.dec = tab.dec_degrees(r, c_dec);
       m.pu = tab.number(r, c_pu) * p.xmm_pu_scale;
       m.significance = tab.number(r, c_sig);
       m.nh_gal = kNaN;

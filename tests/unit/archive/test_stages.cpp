@@ -295,3 +295,25 @@ TEST_CASE("configs/archive.toml is exactly the built-in defaults") {
     CHECK(g.values == c.values);
   }
 }
+
+TEST_CASE("--labels: a label column joined by name; unlabelled sources dropped and counted") {
+  const auto dir = mwclass::testing::scratch_dir("archive-labels");
+  TextTable t;
+  t.header = {"CSCv2_name", "Fs"};
+  t.rows = {{"A", "1"}, {"B", "2"}, {"C", "3"}};
+  const std::string labels = write(dir, "labels.csv", "CSCv2_name,True_Class\nC,YSO\nA,AGN\nZ,CV\n");
+  Report report;
+  join_labels(t, "CSCv2_name", labels, "CSCv2_name", "True_Class", report);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.header.back() == "True_Class");
+  CHECK(t.rows[0] == std::vector<std::string>{"A", "1", "AGN"});
+  CHECK(t.rows[1] == std::vector<std::string>{"C", "3", "YSO"});
+  CHECK(report.back().second == 1);
+  const std::string twice = write(dir, "twice.csv", "CSCv2_name,True_Class\nA,AGN\nA,CV\n");
+  TextTable u;
+  u.header = {"CSCv2_name"};
+  u.rows = {{"A"}};
+  CHECK_THROWS_WITH_AS(join_labels(u, "CSCv2_name", twice, "CSCv2_name", "True_Class", report),
+                       doctest::Contains("twice.csv: line 3, column 'CSCv2_name': source 'A' is labelled twice"),
+                       mwclass::Error);
+}

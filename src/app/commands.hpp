@@ -23,5 +23,7 @@ Runner add_explain(CLI::App& app);                                    // explain
 Runner add_simulate(CLI::App& app);                                   // utilities.cpp
 Runner add_export(CLI::App& app);                                     // utilities.cpp
 Runner add_config(CLI::App& app);                                     // utilities.cpp
+Runner add_aggregate(CLI::App& app);                                  // aggregate.cpp
+Runner add_crossmatch(CLI::App& app);                                 // crossmatch.cpp
 
 }  // namespace mwclass::app

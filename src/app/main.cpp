@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
       [](CLI::App& s) { return mwclass::app::add_simulate(s); });
   add("export", "Export a results HDF5 file to MUWCLASS-compatible CSV",
       [](CLI::App& s) { return mwclass::app::add_export(s); });
+  add("aggregate", "CSC per-detection table -> master-level features (one row per source)",
+      [](CLI::App& s) { return mwclass::app::add_aggregate(s); });
+  add("crossmatch", "Add Gaia/2MASS/WISE counterparts from local tables to a master table",
+      [](CLI::App& s) { return mwclass::app::add_crossmatch(s); });
   add("config", "Print the default configuration (TOML) or check a config file",
       [](CLI::App& s) { return mwclass::app::add_config(s); });
 

@@ -18,7 +18,7 @@ int CsvTable::column(const std::string& name) const {
 namespace {
 
 std::vector<std::string> split_line(const std::string& line, const std::string& path,
-                                    std::size_t line_no) {
+                                    std::size_t line_no, char delimiter = ',') {
   std::vector<std::string> cells;
   std::string cell;
   bool quoted = false;
@@ -37,7 +37,7 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
       }
     } else if (ch == '"') {
       quoted = true;
-    } else if (ch == ',') {
+    } else if (ch == delimiter) {
       cells.push_back(std::move(cell));
       cell.clear();
     } else {
@@ -49,32 +49,85 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
   return cells;
 }
 
+// split_line into `cells`, reusing its strings' storage; unquoted lines take a
+// fast path (the common case of large catalogs).
+void split_line_into(const std::string& line, const std::string& path, std::size_t line_no,
+                     char delimiter, std::vector<std::string>& cells) {
+  if (line.find('"') != std::string::npos) {
+    cells = split_line(line, path, line_no, delimiter);
+    return;
+  }
+  std::size_t n = 0, start = 0;
+  while (true) {
+    const std::size_t end = line.find(delimiter, start);
+    const std::size_t len = (end == std::string::npos ? line.size() : end) - start;
+    if (n < cells.size()) cells[n].assign(line, start, len);
+    else cells.emplace_back(line, start, len);
+    ++n;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  cells.resize(n);
+}
+
+void trim(std::string& cell) {
+  const auto last = cell.find_last_not_of(" \t");
+  if (last == std::string::npos) {
+    cell.clear();
+    return;
+  }
+  cell.erase(last + 1);
+  cell.erase(0, cell.find_first_not_of(" \t"));
+}
+
 }  // namespace
 
-CsvTable read_csv(const std::string& path) {
+CsvTable read_csv(const std::string& path) { return read_csv(path, CsvOptions{}); }
+
+void for_each_csv_row(const std::string& path, const CsvOptions& options,
+                      const std::function<void(std::vector<std::string>&)>& on_header,
+                      const std::function<void(std::vector<std::string>&, std::size_t)>& on_row) {
   std::ifstream in(path);
   if (!in) fail("cannot open catalog '{}': no such file or not readable", path);
-  CsvTable table;
-  table.path = path;
   std::string line;
-  std::size_t line_no = 0;
+  std::size_t line_no = 0, n_header = 0;
+  bool have_header = false;
+  char delimiter = options.delimiter;
+  std::vector<std::string> cells;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    if (table.header.empty()) {
-      table.header = split_line(line, path, line_no);
+    if (options.skip_comments && line[0] == '#') continue;
+    if (!have_header && options.detect_delimiter)
+      delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+    split_line_into(line, path, line_no, delimiter, cells);
+    if (options.trim)
+      for (auto& c : cells) trim(c);
+    if (!have_header) {
+      have_header = true;
+      n_header = cells.size();
+      on_header(cells);
       continue;
     }
-    auto cells = split_line(line, path, line_no);
-    if (cells.size() != table.header.size())
+    if (cells.size() != n_header)
       fail("{}, line {}: {} cells but the header has {} columns", path, line_no, cells.size(),
-           table.header.size());
-    table.rows.push_back(std::move(cells));
-    table.line_numbers.push_back(line_no);
+           n_header);
+    on_row(cells, line_no);
   }
   if (in.bad()) fail("error reading '{}'", path);
-  if (table.header.empty()) fail("{}: empty file (no header line)", path);
+  if (!have_header) fail("{}: empty file (no header line)", path);
+}
+
+CsvTable read_csv(const std::string& path, const CsvOptions& options) {
+  CsvTable table;
+  table.path = path;
+  for_each_csv_row(
+      path, options, [&](std::vector<std::string>& h) { table.header = std::move(h); },
+      [&](std::vector<std::string>& cells, std::size_t line_no) {
+        table.rows.push_back(std::move(cells));
+        table.line_numbers.push_back(line_no);
+      });
   return table;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Plain CSV files: a header line, then one source per line. Fields may be
 // quoted ("...", with "" for a quote). Empty cells are missing values.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,24 @@ struct CsvTable {
   int column(const std::string& name) const;
 };
 
+// How a delimited text file is read. The defaults are the plain CSV above.
+struct CsvOptions {
+  char delimiter = ',';         // ignored when detect_delimiter is set
+  bool detect_delimiter = false;  // tab if the header line has a tab, else comma
+  bool skip_comments = false;   // lines starting with '#' are not data (CSC CLI output)
+  bool trim = false;            // strip leading/trailing spaces and tabs from every cell
+};
+
 // Throws mwclass::Error naming the file and line on unreadable input or a row
 // whose cell count differs from the header's.
 CsvTable read_csv(const std::string& path);
+CsvTable read_csv(const std::string& path, const CsvOptions& options);
+
+// Streams a file row by row (for tables too large to hold as text): `on_header`
+// gets the header once, `on_row` every data row with its file line number.
+void for_each_csv_row(const std::string& path, const CsvOptions& options,
+                      const std::function<void(std::vector<std::string>&)>& on_header,
+                      const std::function<void(std::vector<std::string>&, std::size_t)>& on_row);
 
 // Writes atomically enough for exports: to path directly (callers that need
 // all-or-nothing semantics write to a temporary name and rename).

@@ -390,7 +390,7 @@ Catalog simulate_catalog(const Config& config, const SimulationParams& params) {
 
   std::vector<double> unabs(xbands.size()), absorbed(xbands.size());
   for (std::size_t i = 0; i < n; ++i) {
-    rng::Stream s(params.seed, rng::Purpose::Simulate, {params.catalog_id, i});
+    rng::Stream s = rng::keys::simulate(params.seed, params.catalog_id, i);
 
     // Class.
     const double u_class = s.uniform();

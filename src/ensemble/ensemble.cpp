@@ -155,11 +155,11 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
       // A training row's draw depends on (iteration, row) only: every item
       // sees the same perturbed training set at iteration m, up to reddening.
       for (std::size_t i = 0; i < kept.size(); ++i) {
-        rng::Stream s(seed, rng::Purpose::TrainingSample, {it, kept[i]});
+        rng::Stream s = rng::keys::training_sample(seed, it, kept[i]);
         sampling::sample_row(train, i, scale, s, td, static_cast<Eigen::Index>(i));
       }
       for (int j = 0; j < n_src; ++j) {
-        rng::Stream s(seed, rng::Purpose::FieldSample, {item.rows[static_cast<std::size_t>(j)], it});
+        rng::Stream s = rng::keys::field_sample(seed, item.rows[static_cast<std::size_t>(j)], it);
         sampling::sample_row(sources, static_cast<std::size_t>(j), scale, s, src, j);
       }
     }
@@ -181,10 +181,9 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
       const Eigen::Index f = n_features - 1;
       for (std::size_t i = 0; i < kept.size(); ++i)
         x_train(static_cast<Eigen::Index>(i), f) =
-            rng::Stream(seed, rng::Purpose::RandomFeature, {0, kept[i], it}).uniform();
+            rng::keys::random_feature(seed, 0, kept[i], it).uniform();
       for (int j = 0; j < n_src; ++j)
-        x_src(j, f) = rng::Stream(seed, rng::Purpose::RandomFeature,
-                                  {1, item.rows[static_cast<std::size_t>(j)], it}).uniform();
+        x_src(j, f) = rng::keys::random_feature(seed, 1, item.rows[static_cast<std::size_t>(j)], it).uniform();
     }
     learners::Standardizer standardizer;
     standardizer.fit(x_train);
@@ -196,7 +195,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
 
     Labels y_fit = train.labels;
     if (steps.smote) {
-      rng::Stream s(seed, rng::Purpose::Smote, {kind, item.id, it});
+      rng::Stream s = rng::keys::smote(seed, kind, item.id, it);
       auto over = sampling::smote(x_fit, y_fit, config_.classifier.classes,
                                   {config_.smote.k_neighbors, config_.smote.missing_fill}, s);
       x_fit = std::move(over.X);
@@ -210,7 +209,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
 
     model->set_outlier_members(x_train.rows());  // not SMOTE's synthetic rows
     model->fit(x_fit, y_fit, n_classes,
-               rng::derive_key(seed, rng::Purpose::Learner, {kind, item.id, it}), threads);
+               rng::keys::learner(seed, kind, item.id, it), threads);
     clock.lap(timing.fit);
     learners::PredictionInput input{x_pred, threads};
     Matrix sigma_std;  // the uncertainties in the model's (standardized) units
@@ -253,8 +252,8 @@ Matrix Ensemble::feature_sigma(const catalog::Catalog& sources, const WorkItem& 
   sampling::Measurements draw = sampling::observed(sources);
   for (int d = 0; d < kQualityDraws; ++d) {
     for (Eigen::Index j = 0; j < n_src; ++j) {
-      rng::Stream s(config_.seed, rng::Purpose::Quality,
-                    {item.rows[static_cast<std::size_t>(j)], static_cast<std::uint64_t>(d)});
+      rng::Stream s = rng::keys::quality(config_.seed, item.rows[static_cast<std::size_t>(j)],
+                                         static_cast<std::uint64_t>(d));
       sampling::sample_row(sources, static_cast<std::size_t>(j), config_.monte_carlo.error_scale, s, draw, j);
     }
     const Matrix x = features_.build(draw.xray_flux, draw.mag, draw.variability);

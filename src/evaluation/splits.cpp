@@ -60,7 +60,7 @@ std::vector<std::size_t> select_subset(const Labels& labels, int n_classes, cons
       for (std::size_t c = 0; c < members.size(); ++c) {
         auto& m = members[c];
         if (m.empty()) continue;
-        rng::Stream s(seed, rng::Purpose::Evaluation, {0x5e1ec7, c});
+        rng::Stream s = rng::keys::loocv_subset(seed, c);
         shuffle(m, s);
         const auto take = std::max<std::size_t>(
             1, static_cast<std::size_t>(std::llround(subset.fraction * static_cast<double>(m.size()))));
@@ -86,7 +86,7 @@ std::vector<int> stratified_folds(const Labels& labels, const std::vector<std::s
       fail("class '{}' has {} member(s), fewer than --folds {}: stratified folds need at least "
            "one member of every class per fold",
            class_names[c], m.size(), folds);
-    rng::Stream s(seed, rng::Purpose::Evaluation, {static_cast<std::uint64_t>(repeat), c});
+    rng::Stream s = rng::keys::cv_folds(seed, static_cast<std::uint64_t>(repeat), c);
     shuffle(m, s);
     for (std::size_t j = 0; j < m.size(); ++j)
       fold[m[j]] = static_cast<int>((j + offset) % static_cast<std::size_t>(folds));

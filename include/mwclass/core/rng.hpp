@@ -8,15 +8,17 @@
 
 namespace mwclass::rng {
 
+// What a stream is for; the ids that complete its key are the parameters of
+// the typed key functions below (the pipeline uses those, never raw lists).
 enum class Purpose : std::uint64_t {
-  TrainingSample = 1,  // MC draw of the training set: (bin, iteration)
-  FieldSample = 2,     // MC draw of one field source: (source, iteration)
-  Smote = 3,           // SMOTE neighbours and gaps: (bin, iteration)
-  Learner = 4,         // learner training: (item, iteration), then per tree for the forest
-  Simulate = 5,        // synthetic catalogs: (catalog, row)
-  Evaluation = 6,      // folds, subsets: (repeat)
-  RandomFeature = 7,   // the noise-floor feature: (catalog, row, iteration)
-  Quality = 8,         // naive Bayes quality exponents: (source, draw)
+  TrainingSample = 1,
+  FieldSample = 2,
+  Smote = 3,
+  Learner = 4,
+  Simulate = 5,
+  Evaluation = 6,
+  RandomFeature = 7,
+  Quality = 8,
 };
 
 // SplitMix64 finalizer: a bijective 64-bit mixer.
@@ -71,5 +73,51 @@ class Stream {
   double cached_normal_ = 0.0;
   bool has_cached_normal_ = false;
 };
+
+// The streams of the pipeline, one function per purpose: the parameters name
+// the ids of the key in their order. `kind` and `item` are a work item's
+// (ensemble/work.hpp), `iteration` the absolute MC iteration.
+namespace keys {
+
+// MC draw of one training row: the same at iteration m for every work item
+// (every item sees the same perturbed training set, up to reddening).
+inline Stream training_sample(std::uint64_t seed, std::uint64_t iteration, std::uint64_t training_row) {
+  return Stream(seed, Purpose::TrainingSample, {iteration, training_row});
+}
+// MC draw of one source to classify (its row in the source catalog).
+inline Stream field_sample(std::uint64_t seed, std::uint64_t source_row, std::uint64_t iteration) {
+  return Stream(seed, Purpose::FieldSample, {source_row, iteration});
+}
+// SMOTE's neighbours and gaps for one work item and iteration.
+inline Stream smote(std::uint64_t seed, std::uint64_t kind, std::uint64_t item, std::uint64_t iteration) {
+  return Stream(seed, Purpose::Smote, {kind, item, iteration});
+}
+// The learner's key for one work item and iteration (the forest derives one per tree).
+inline std::uint64_t learner(std::uint64_t seed, std::uint64_t kind, std::uint64_t item, std::uint64_t iteration) {
+  return derive_key(seed, Purpose::Learner, {kind, item, iteration});
+}
+// The noise-floor feature: catalog 0 = training set, 1 = sources.
+inline Stream random_feature(std::uint64_t seed, std::uint64_t catalog, std::uint64_t row, std::uint64_t iteration) {
+  return Stream(seed, Purpose::RandomFeature, {catalog, row, iteration});
+}
+// The extra draws of a source for its feature uncertainties (naive Bayes quality).
+inline Stream quality(std::uint64_t seed, std::uint64_t source_row, std::uint64_t draw) {
+  return Stream(seed, Purpose::Quality, {source_row, draw});
+}
+// Synthetic catalogs: one stream per row.
+inline Stream simulate(std::uint64_t seed, std::uint64_t catalog, std::uint64_t row) {
+  return Stream(seed, Purpose::Simulate, {catalog, row});
+}
+
+// The class-stratified LOOCV subset: one shuffle per class.
+inline Stream loocv_subset(std::uint64_t seed, std::uint64_t class_index) {
+  return Stream(seed, Purpose::Evaluation, {0x5e1ec7, class_index});
+}
+// The stratified folds of one CV repeat: one shuffle per class.
+inline Stream cv_folds(std::uint64_t seed, std::uint64_t repeat, std::uint64_t class_index) {
+  return Stream(seed, Purpose::Evaluation, {repeat, class_index});
+}
+
+}  // namespace keys
 
 }  // namespace mwclass::rng

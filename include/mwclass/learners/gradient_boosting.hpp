@@ -23,25 +23,11 @@
 //
 // Determinism: for a fixed key and thread count, fits and predictions are
 // bit-identical run to run, and predictions do not depend on predict_proba's
-// n_threads (each row sums its trees in order). Across the *fit's* thread
-// count, XGBoost makes no promise (each thread sums its rows' gradients into
-// its own double histogram, then the partial histograms are added), but with
-// XGBoost 1.7.4 fits with nthread 1 and 2 gave bit-identical predictions in
-// every case measured (29 features with 5-60 % NaN, 8 classes, balanced
-// weights): 3,000 rows x 100 rounds; near-separable classes at 3,000 x 100,
-// 3,000 x 300 and 11,000 x 300; 3,000 x 100 with subsample = colsample_bytree
-// = 0.7; 6,000 x 200 with max_bin 4 and with max_bin 2; 11,000 x 300 with
-// subsample = colsample_bytree = 0.8.
-// Likely reason: gradients are floats, so most double sums are exact, and a
-// last-bit difference in a sum rarely survives the float leaf values. The
-// unit test "gradient boosting: thread count and bit-identity" asserts it on
-// the 3,000 x 100 case; if an XGBoost upgrade breaks it, pin nthread to 1.
-// Speed: one fit of 11,000 x 29 x 8 classes with the default 300 rounds took
-// ~24 s with nthread 1 (the split search over 256 bins x 29 features x both
-// missing-value directions dominates). On a shared 2-core machine nthread 2
-// was slower than 1 (libgomp spin-waits at XGBoost's many short parallel
-// regions while the other core is busy); parallelism across MC iterations
-// and ranks is the better use of cores.
+// n_threads. Across the fit's thread count XGBoost makes no promise; with
+// XGBoost 1.7.4 every case measured was bit-identical (the cases and the
+// speed measurements: docs/performance.md, "XGBoost: thread count and speed").
+// The unit test "gradient boosting: thread count and bit-identity" asserts it;
+// if an XGBoost upgrade breaks it, pin nthread to 1.
 #include <cstdint>
 #include <memory>
 #include <vector>

@@ -20,8 +20,7 @@ struct CsvTable {
 // whose cell count differs from the header's.
 CsvTable read_csv(const std::string& path);
 
-// Writes atomically enough for exports: to path directly (callers that need
-// all-or-nothing semantics write to a temporary name and rename).
+// Writes atomically (core/atomic_file.hpp): a file at `path` is always whole.
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows);
 

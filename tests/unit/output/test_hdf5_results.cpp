@@ -290,7 +290,7 @@ TEST_CASE("write_results is atomic") {
     bad.probabilities.std.resize(3, 2);
     auto message = error_of([&] { out::write_results(path, bad, provenance); });
     CHECK(contains(message, path));
-    CHECK(contains(message, "probabilities.std"));
+    CHECK(contains(message, "/sources/e_P"));
     bad = result;
     bad.decisions[1].predicted_class = 3;
     CHECK(contains(error_of([&] { out::write_results(path, bad, provenance); }), "predicted class"));

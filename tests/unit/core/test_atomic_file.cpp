@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,35 +16,10 @@ namespace fs = std::filesystem;
 using mwclass::Error;
 using mwclass::publish_atomically;
 
-namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-  return names;
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no mwclass::Error thrown");
-  return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-}  // namespace
+using mwclass::testing::contains;
+using mwclass::testing::error_of;
+using mwclass::testing::listing;
+using mwclass::testing::slurp;
 
 TEST_CASE("publish_atomically writes the whole file and leaves no temporary") {
   const auto dir = mwclass::testing::scratch_dir("core-atomic-ok");

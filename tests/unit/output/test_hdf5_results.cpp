@@ -35,6 +35,11 @@ namespace out = mwclass::output;
 
 namespace {
 
+using mwclass::testing::contains;
+using mwclass::testing::error_of;
+using mwclass::testing::listing;
+using mwclass::testing::slurp;
+
 // 3 sources, 3 classes, 2 bins, 4 features; awkward values on purpose.
 ClassificationResult make_result() {
   ClassificationResult r;
@@ -195,33 +200,6 @@ void replace_with_doubles(hid_t file, const char* name, const std::vector<hsize_
   REQUIRE(d >= 0);
   H5Dclose(d);
   H5Sclose(space);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-  return names;
-}
-
-// The message of the Error `f` throws ("" and a failed check if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no mwclass::Error thrown");
-  return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // The stored bytes of a contiguous dataset, straight from the file.

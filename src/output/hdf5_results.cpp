@@ -38,10 +38,14 @@ void write_file(const std::string& file_name, const ClassificationResult& r, con
     }
     if (!is_root(e) && !group) group.emplace(file.create_group(e.group + 1));
     const h5::Location& at = group ? *group : file;
+    const ConstArray values = e.get(r, p);
+    if (values.element() != e.element)
+      fail("internal error: the schema says {} is {}, its values are {}", e.what(), element_name(e.element),
+           element_name(values.element()));
     if (e.is_dataset())
-      at.write_dataset(e.name, e.get(r, p), e.description, e.units);
+      at.write_dataset(e.name, values, e.description, e.units);
     else
-      at.write_attribute(e.name, e.get(r, p));
+      at.write_attribute(e.name, values);
   }
   if (group) group->close();
   file.close();

@@ -2,6 +2,7 @@
 #include "mwclass/output/schema.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/output/hdf5_results.hpp"

@@ -7,9 +7,12 @@
 // against it.
 //
 // Adding an output column: add the member to ensemble::ClassificationResult
-// (and fill it), then one row in results_schema() (src/output/schema.cpp) at
-// the place the dataset should go in the file, and its line in
-// docs/output-format.md. Nothing else names the dataset.
+// (and fill it where the result is assembled), then one row in
+// results_schema() (src/output/schema.cpp) at the place the dataset should go
+// in the file (a new optional part if only some runs have it), and its line in
+// docs/output-format.md (the test tells what it must say). The writer, the
+// reader, validate_result and, if the row names a CSV column, the CSV export
+// follow; nothing else names the dataset.
 #include <string>
 #include <vector>
 

@@ -15,8 +15,8 @@
 #include "mwclass/evaluation/metrics.hpp"
 #include "mwclass/evaluation/splits.hpp"
 #include "mwclass/learners/optimize.hpp"
+#include "mwclass/core/atomic_file.hpp"
 #include "mwclass/run/job.hpp"
-#include "mwclass/output/files.hpp"
 #include "mwclass/parallel/communicator.hpp"
 
 namespace mwclass::app {
@@ -135,7 +135,7 @@ Runner add_tune_nb(CLI::App& app) {
                        before.per_class[static_cast<std::size_t>(target)].f1,
                        after.per_class[static_cast<std::size_t>(target)].f1, before.macro_f1,
                        after.macro_f1, before.balanced_accuracy, after.balanced_accuracy) + text;
-    output::write_file_atomically(o->out, text);
+    publish_atomically(o->out, text);
     std::string weights;
     for (const auto& cat : categories) weights += fmt::format(" {}={:.3f}", cat.name, cat.weight);
     if (o->presence) weights += fmt::format(" presence={:.3f}", config.classifier.nb.presence_weight);

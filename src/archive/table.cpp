@@ -4,10 +4,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <limits>
 #include <sstream>
-#include <unistd.h>
 
 #include "mwclass/core/error.hpp"
 
@@ -128,20 +126,7 @@ ArchiveTable read_archive_table(const std::string& path) {
 
 void publish_csv(const std::string& path, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  try {
-    catalog::write_csv(tmp, header, rows);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    fail("cannot rename '{}' to '{}'", tmp, path);
-  }
+  catalog::write_csv(path, header, rows);  // published atomically (core/atomic_file.hpp)
 }
 
 }  // namespace mwclass::archive

@@ -1,10 +1,13 @@
 #include "mwclass/catalog/csv.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "mwclass/core/atomic_file.hpp"
 #include "mwclass/core/error.hpp"
 
 namespace mwclass::catalog {
@@ -138,26 +141,28 @@ std::string format_number(double value) {
 
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows) {
-  std::ofstream out(path);
-  if (!out) fail("cannot write '{}'", path);
-  auto write_row = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i) out << ',';
-      const std::string& c = cells[i];
-      if (c.find_first_of(",\"") != std::string::npos) {
-        out << '"';
-        for (char ch : c) out << (ch == '"' ? "\"\"" : std::string(1, ch));
-        out << '"';
-      } else {
-        out << c;
+  publish_atomically(path, [&](const std::string& temporary) {
+    std::ofstream out(temporary);
+    if (!out) fail("cannot write '{}': cannot create '{}': {}", path, temporary, std::strerror(errno));
+    auto write_row = [&](const std::vector<std::string>& cells) {
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i) out << ',';
+        const std::string& c = cells[i];
+        if (c.find_first_of(",\"") != std::string::npos) {
+          out << '"';
+          for (char ch : c) out << (ch == '"' ? "\"\"" : std::string(1, ch));
+          out << '"';
+        } else {
+          out << c;
+        }
       }
-    }
-    out << '\n';
-  };
-  write_row(header);
-  for (const auto& r : rows) write_row(r);
-  out.close();
-  if (!out) fail("error writing '{}' (disk full?)", path);
+      out << '\n';
+    };
+    write_row(header);
+    for (const auto& r : rows) write_row(r);
+    out.close();
+    if (!out) fail("error writing '{}' (disk full?)", path);
+  });
 }
 
 }  // namespace mwclass::catalog

@@ -6,10 +6,10 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "mwclass/core/atomic_file.hpp"
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/assemble.hpp"
-#include "mwclass/output/files.hpp"
 
 namespace mwclass::output {
 
@@ -38,8 +38,15 @@ std::string first_difference(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
+std::string Checkpoint::directory_of(const std::string& out_path) { return out_path + ".checkpoint"; }
+
+void Checkpoint::discard(const std::string& out_path) {
+  std::error_code ignored;  // a leftover is reported by the next run that meets it
+  fs::remove_all(directory_of(out_path), ignored);
+}
+
 Checkpoint::Checkpoint(const std::string& out_path, const std::string& fingerprint, bool resume)
-    : dir_(out_path + ".checkpoint") {
+    : dir_(directory_of(out_path)) {
   const fs::path fp = fs::path(dir_) / "fingerprint.txt";
   std::error_code ec;
   if (fs::exists(dir_, ec)) {
@@ -57,7 +64,7 @@ Checkpoint::Checkpoint(const std::string& out_path, const std::string& fingerpri
   }
   fs::create_directories(dir_, ec);
   if (ec) fail("cannot create checkpoint directory '{}': {}", dir_, ec.message());
-  write_file_atomically(fp.string(), fingerprint);
+  publish_atomically(fp.string(), fingerprint);
 }
 
 std::map<int, ensemble::WorkResult> Checkpoint::load() const {
@@ -84,12 +91,7 @@ void Checkpoint::save(const ensemble::WorkResult& result) const {
   ByteWriter out;
   out.put(kMagic + static_cast<std::uint64_t>(ensemble::kWorkResultFormat) - 1);
   ensemble::encode(out, result);
-  write_file_atomically((fs::path(dir_) / fmt::format("item-{}.bin", result.id)).string(), out.bytes());
-}
-
-void Checkpoint::remove() const {
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
+  publish_atomically((fs::path(dir_) / fmt::format("item-{}.bin", result.id)).string(), out.bytes());
 }
 
 }  // namespace mwclass::output

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <unistd.h>
@@ -213,7 +212,7 @@ int run_items(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
 void finish_run(const std::string& out_path, const ensemble::ClassificationResult& result,
                 const ensemble::Provenance& provenance, bool quiet) {
   output::write_results(out_path, result, provenance);
-  std::filesystem::remove_all(out_path + ".checkpoint");
+  output::Checkpoint::discard(out_path);
   if (!quiet) print_summary(result, out_path, provenance.wall_time_seconds);
 }
 

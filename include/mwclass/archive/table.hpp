@@ -55,9 +55,8 @@ double parse_number(const std::string& cell, const std::string& path, std::size_
 // cells trimmed. A .fits/.fit/.fz name is refused with a pointer to issue 16.
 ArchiveTable read_archive_table(const std::string& path);
 
-// Writes a CSV to a temporary file in the same directory and renames it onto
-// `path`, so `path` is either absent/old or complete. (Local helper until the
-// shared atomic-publish routine of core exists.)
+// Writes a CSV atomically (catalog::write_csv publishes through
+// core/atomic_file.hpp), so `path` is either absent/old or complete.
 void publish_csv(const std::string& path, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
 

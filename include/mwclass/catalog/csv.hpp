@@ -36,8 +36,7 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
                       const std::function<void(std::vector<std::string>&)>& on_header,
                       const std::function<void(std::vector<std::string>&, std::size_t)>& on_row);
 
-// Writes atomically enough for exports: to path directly (callers that need
-// all-or-nothing semantics write to a temporary name and rename).
+// Writes atomically (core/atomic_file.hpp): a file at `path` is always whole.
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows);
 

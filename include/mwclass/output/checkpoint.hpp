@@ -1,10 +1,11 @@
 #pragma once
-// Checkpoints of a long run: the directory "<out>.checkpoint/" holds one file
-// per finished work item (written to a temporary name, then renamed, so a
-// file there is always whole) and the run's fingerprint (mwclass version,
-// command, resolved config, hashes of the input files). A run that ends
-// normally writes <out> and removes the directory; `--resume` loads the
-// finished items and computes only the rest.
+// Checkpoints of a long run. The Checkpoint owns the directory
+// "<out>.checkpoint/": it alone creates it, lists it, writes into it and
+// removes it. It holds one file per finished work item (published atomically,
+// core/atomic_file.hpp, so a file there is always whole) and the run's
+// fingerprint (mwclass version, command, resolved config, hashes of the input
+// files). A run that ends normally writes <out> and then discards the
+// checkpoint; `--resume` loads the finished items and computes only the rest.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -15,6 +16,11 @@ namespace mwclass::output {
 
 class Checkpoint {
  public:
+  // The checkpoint directory of the run that writes `out_path`.
+  static std::string directory_of(const std::string& out_path);
+  // Removes the checkpoint of `out_path`, if any (once <out> is written).
+  static void discard(const std::string& out_path);
+
   // Opens or creates the checkpoint of `out_path`. An existing checkpoint
   // without `resume`, or one made with another fingerprint, is an Error that
   // says what to do.
@@ -23,7 +29,6 @@ class Checkpoint {
   const std::string& directory() const { return dir_; }
   std::map<int, ensemble::WorkResult> load() const;  // finished items by id
   void save(const ensemble::WorkResult& result) const;
-  void remove() const;
 
  private:
   std::string dir_;

@@ -1,6 +1,7 @@
 #pragma once
-// The results file: one HDF5 file per run (layout in docs/output-format.md).
-// Only src/output includes hdf5.h; callers see plain data.
+// The results file: one HDF5 file per run. Its layout is the table in
+// output/schema.hpp (documented in docs/output-format.md); only
+// src/output/h5.cpp includes hdf5.h; callers see plain data.
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,18 +10,20 @@
 
 namespace mwclass::output {
 
-// Version of the layout written by write_results (root attribute `format_version`).
+// Root attributes `format` and `format_version` of the layout written by write_results.
+inline constexpr const char* kResultsFormatName = "mwclass-results";
 inline constexpr int kResultsFormatVersion = 1;
 
-// Throws mwclass::Error if the parts of `result` disagree in size (names, ra, dec,
-// ebv, bin_id, decisions and the probability matrices must all describe the same
-// sources and classes; the per-bin vectors the same bins) or if it has no source.
-// importance_mean/std must be n_bins x n_features, or both empty (not computed).
+// Throws mwclass::Error if the parts of `result` disagree with the shape rules
+// of the schema (names, ra, dec, ebv, bin_id, decisions and the probability
+// matrices must all describe the same sources and classes; the per-bin vectors
+// the same bins; importance_mean/std are n_bins x n_features, or empty when not
+// computed), if it has no source or no class, or a predicted class is out of range.
 void validate_result(const ensemble::ClassificationResult& result);
 
-// Writes atomically: to "<path>.tmp-<pid>" first, then rename() over path; on any
-// error the temporary file is removed and an Error names the path and HDF5's own
-// message. Never leaves a file at `path` that looks complete but is not.
+// Writes atomically (core/atomic_file.hpp): on any error the temporary file is
+// removed and an Error names the path and HDF5's own message. Never leaves a
+// file at `path` that looks complete but is not.
 void write_results(const std::string& path, const ensemble::ClassificationResult& result,
                    const ensemble::Provenance& provenance);
 
@@ -30,8 +33,9 @@ void write_results(const std::string& path, const ensemble::ClassificationResult
 void check_writable(const std::string& path);
 
 // Read a file written by write_results. Throw an Error naming the path if the
-// file is unreadable, not an mwclass results file, lacks `complete` = 1, or its
-// datasets have inconsistent shapes.
+// file is unreadable, not an mwclass results file, lacks `complete` = 1, lacks
+// a required dataset, or a dataset breaks its shape rule (the message names the
+// file and the dataset).
 ensemble::ClassificationResult read_results(const std::string& path);
 ensemble::Provenance read_provenance(const std::string& path);
 

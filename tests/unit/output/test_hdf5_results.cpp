@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -22,6 +23,7 @@
 #include "mwclass/core/error.hpp"
 #include "mwclass/output/csv_export.hpp"
 #include "mwclass/output/hdf5_results.hpp"
+#include "mwclass/output/schema.hpp"
 #include "../../test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -32,6 +34,11 @@ using mwclass::ensemble::Provenance;
 namespace out = mwclass::output;
 
 namespace {
+
+using mwclass::testing::contains;
+using mwclass::testing::error_of;
+using mwclass::testing::listing;
+using mwclass::testing::slurp;
 
 // 3 sources, 3 classes, 2 bins, 4 features; awkward values on purpose.
 ClassificationResult make_result() {
@@ -131,6 +138,7 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
     CHECK(same_bits(a.decisions[i].e_class_prob, b.decisions[i].e_class_prob));
     CHECK(same_bits(a.decisions[i].confidence_threshold, b.decisions[i].confidence_threshold));
     CHECK(a.decisions[i].confident == b.decisions[i].confident);
+    CHECK(same_bits(a.decisions[i].margin, b.decisions[i].margin));
   }
   CHECK(a.bins == b.bins);
   check_same(a.bin_ebv, b.bin_ebv, "bin_ebv");
@@ -138,33 +146,60 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   CHECK(a.bin_iterations == b.bin_iterations);
   check_same(a.importance_mean, b.importance_mean, "importance_mean");
   check_same(a.importance_std, b.importance_std, "importance_std");
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-  return names;
-}
-
-// The message of the Error `f` throws ("" and a failed check if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
+  // The optional parts.
+  check_same(a.outlier_score, b.outlier_score, "outlier_score");
+  check_same(a.outlier_percentile, b.outlier_percentile, "outlier_percentile");
+  CHECK(a.outlier == b.outlier);
+  CHECK(a.truth == b.truth);
+  CHECK(a.kept_iterations == b.kept_iterations);
+  check_same(a.per_iteration, b.per_iteration, "per_iteration");
+  CHECK(a.track.steps == b.track.steps);
+  check_same(a.track.values, b.track.values, "track");
+  CHECK(a.evaluation == b.evaluation);
+  CHECK(a.folds == b.folds);
+  REQUIRE(a.repeat_mean.size() == b.repeat_mean.size());
+  REQUIRE(a.repeat_std.size() == b.repeat_std.size());
+  for (std::size_t k = 0; k < a.repeat_mean.size(); ++k) {
+    check_same(a.repeat_mean[k], b.repeat_mean[k], "repeat_P");
+    check_same(a.repeat_std[k], b.repeat_std[k], "repeat_e_P");
   }
-  FAIL_CHECK("no mwclass::Error thrown");
-  return "";
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
+// Every optional part of the layout present (a cv run of naive Bayes with
+// --keep-iterations), so that every row of the schema is written and read.
+ClassificationResult make_full_result() {
+  auto r = make_result();
+  for (std::size_t i = 0; i < r.decisions.size(); ++i) r.decisions[i].margin = 0.1 * static_cast<double>(i) + 1e-17;
+  r.outlier_score = {1.5, 2.5, 9.0};
+  r.outlier_percentile = {0.5, 0.25, 0.0};
+  r.outlier = {0, 0, 1};
+  r.truth = {0, 2, 1};
+  r.kept_iterations = 2;
+  for (int k = 0; k < 3 * 2 * 3; ++k) r.per_iteration.push_back(1.0 / (k + 3));
+  r.track.steps = {"prior", "xray/hard_hm", "xray"};
+  for (int k = 0; k < 3 * 3 * 3; ++k) r.track.values.push_back(1.0 / (k + 7));
+  r.evaluation = "cv";
+  r.folds = 3;
+  r.repeat_mean = {r.probabilities.mean, r.probabilities.median};
+  r.repeat_std = {r.probabilities.std, r.probabilities.q_lo};
+  return r;
+}
+
+// Raw HDF5 edits of a written file, to make it break the layout.
+void edit_file(const std::string& path, const std::function<void(hid_t)>& edit) {
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  edit(f);
+  REQUIRE(H5Fclose(f) >= 0);
+}
+
+void replace_with_doubles(hid_t file, const char* name, const std::vector<hsize_t>& dims) {
+  REQUIRE(H5Ldelete(file, name, H5P_DEFAULT) >= 0);
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t d = H5Dcreate2(file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(d >= 0);
+  H5Dclose(d);
+  H5Sclose(space);
 }
 
 // The stored bytes of a contiguous dataset, straight from the file.
@@ -216,6 +251,89 @@ TEST_CASE("results round-trip exactly through HDF5") {
     out::write_results(path, changed, provenance);
     CHECK(out::read_results(path).names[0] == "renamed");
     CHECK(listing(dir).size() == 1);
+  }
+}
+
+TEST_CASE("every row of the schema is written and read back") {
+  const auto dir = mwclass::testing::scratch_dir("output-every-part");
+  const auto path = (dir / "results.h5").string();
+  const auto result = make_full_result();
+  out::write_results(path, result, make_provenance());
+  check_same(out::read_results(path), result);
+  // The full result exercised every row: each one is in the file.
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  for (const auto& e : out::results_schema()) {
+    INFO(e.what());
+    CHECK(e.part->present(result));
+    if (e.is_dataset()) {
+      CHECK(H5Lexists(f, e.group, H5P_DEFAULT) > 0);
+      CHECK(H5Lexists(f, e.path().c_str(), H5P_DEFAULT) > 0);
+    } else {
+      CHECK(H5Aexists_by_name(f, e.group, e.name, H5P_DEFAULT) > 0);
+    }
+  }
+  H5Fclose(f);
+
+  SUBCASE("without the optional parts, none of their rows is written") {
+    const auto plain = make_result();
+    out::write_results(path, plain, make_provenance());
+    check_same(out::read_results(path), plain);
+    const hid_t g = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(g >= 0);
+    for (const char* absent : {"/iterations", "/track", "/evaluation", "/sources/outlier", "/sources/true_class_index"})
+      CHECK_MESSAGE(H5Lexists(g, absent, H5P_DEFAULT) == 0, absent);
+    H5Fclose(g);
+  }
+}
+
+TEST_CASE("reading checks the layout and names the file and the dataset") {
+  const auto dir = mwclass::testing::scratch_dir("output-read-layout");
+  const auto path = (dir / "results.h5").string();
+  out::write_results(path, make_full_result(), make_provenance());
+  const auto read_error = [&] { return error_of([&] { out::read_results(path); }); };
+
+  SUBCASE("a required dataset is missing") {
+    edit_file(path, [](hid_t f) { REQUIRE(H5Ldelete(f, "/sources/CT", H5P_DEFAULT) >= 0); });
+    const auto message = read_error();
+    CHECK(contains(message, path));
+    CHECK(contains(message, "dataset '/sources/CT' is missing"));
+  }
+  SUBCASE("a dataset of the wrong shape") {
+    edit_file(path, [](hid_t f) { replace_with_doubles(f, "/bins/ebv", {3}); });
+    const auto message = read_error();
+    CHECK(contains(message, path));
+    CHECK(contains(message, "dataset '/bins/ebv' has shape (3,), expected (B,) with B = 2"));
+  }
+  SUBCASE("a dataset of the wrong rank") {
+    edit_file(path, [](hid_t f) { replace_with_doubles(f, "/sources/P_median", {3}); });
+    CHECK(contains(read_error(), "dataset '/sources/P_median' has shape (3,), expected (n, C) with n = 3, C = 3"));
+  }
+  SUBCASE("numbers where strings belong") {
+    edit_file(path, [](hid_t f) { replace_with_doubles(f, "/sources/class", {3}); });
+    CHECK(contains(read_error(), "dataset '/sources/class' does not hold strings"));
+  }
+  SUBCASE("an optional part is all or nothing") {
+    edit_file(path, [](hid_t f) { REQUIRE(H5Ldelete(f, "/sources/outlier", H5P_DEFAULT) >= 0); });
+    CHECK(contains(read_error(), "dataset '/sources/outlier' is missing"));
+  }
+  SUBCASE("the cv repeats disagree with the attribute") {
+    edit_file(path, [](hid_t f) {
+      const hid_t g = H5Gopen2(f, "/evaluation", H5P_DEFAULT);
+      REQUIRE(g >= 0);
+      const hid_t a = H5Aopen(g, "repeats", H5P_DEFAULT);
+      REQUIRE(a >= 0);
+      const int three = 3;
+      CHECK(H5Awrite(a, H5T_NATIVE_INT, &three) >= 0);
+      H5Aclose(a);
+      H5Gclose(g);
+    });
+    CHECK(contains(read_error(), "attribute 'repeats' of '/evaluation' is 3"));
+  }
+  SUBCASE("files from before the margin are still read") {
+    edit_file(path, [](hid_t f) { REQUIRE(H5Ldelete(f, "/sources/margin", H5P_DEFAULT) >= 0); });
+    const auto back = out::read_results(path);
+    for (const auto& d : back.decisions) CHECK(d.margin == 0.0);
   }
 }
 
@@ -290,7 +408,7 @@ TEST_CASE("write_results is atomic") {
     bad.probabilities.std.resize(3, 2);
     auto message = error_of([&] { out::write_results(path, bad, provenance); });
     CHECK(contains(message, path));
-    CHECK(contains(message, "probabilities.std"));
+    CHECK(contains(message, "/sources/e_P"));
     bad = result;
     bad.decisions[1].predicted_class = 3;
     CHECK(contains(error_of([&] { out::write_results(path, bad, provenance); }), "predicted class"));

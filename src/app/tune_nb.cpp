@@ -1,7 +1,7 @@
 // `mwclass tune-nb`: the naive Bayes category weights alpha_t tuned for one
 // (rare) class, as Tranin et al. (2022) tune theirs: maximise the
 // cross-validated F1 of that class over the weights with a seeded
-// derivative-free search (learners/optimize.hpp), and write the tuned
+// derivative-free search (evaluation/optimize.hpp), and write the tuned
 // configuration. The objective is the cumulative stratified k-fold CV of
 // `mwclass cv` (same folds, same per-iteration pipeline), run in this process.
 #include <algorithm>
@@ -13,8 +13,8 @@
 #include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/ensemble.hpp"
 #include "mwclass/evaluation/metrics.hpp"
+#include "mwclass/evaluation/optimize.hpp"
 #include "mwclass/evaluation/splits.hpp"
-#include "mwclass/learners/optimize.hpp"
 #include "mwclass/core/atomic_file.hpp"
 #include "mwclass/run/job.hpp"
 #include "mwclass/parallel/communicator.hpp"
@@ -56,10 +56,10 @@ Runner add_tune_nb(CLI::App& app) {
       "Tune the weighted naive Bayes for one class (Tranin et al. 2022): search the category "
       "weights alpha_t (and, with --presence, the presence-term weight) that maximise the "
       "cross-validated F1 score of --target-class, then write the whole configuration with the "
-      "tuned weights (use it with --config and --model nb). The search is a seeded "
-      "differential evolution polished by Nelder-Mead; each evaluation is a stratified k-fold "
-      "CV with the MC setting of the config (default here: --mc 0, the observed values, so "
-      "that the objective is not noisy). Runs on rank 0.\n"
+      "tuned weights (use it with --config and --model nb). The search is NLopt's seeded "
+      "controlled random search (CRS2-LM) polished by its Nelder-Mead; each evaluation is a "
+      "stratified k-fold CV with the MC setting of the config (default here: --mc 0, the "
+      "observed values, so that the objective is not noisy). Runs on rank 0.\n"
       "Example: mwclass tune-nb --td td.csv --target-class LMXB --out nb_lmxb.toml");
   o->config.add_to(app);
   app.add_option("--td", o->td, "Training catalog (CSV with the label column)")->required()
@@ -120,11 +120,11 @@ Runner add_tune_nb(CLI::App& app) {
     };
     apply(start);
     const auto before = cross_validate(config, td, o->folds);
-    learners::OptimOptions options;
+    evaluation::OptimOptions options;
     options.max_evaluations = o->evaluations;
     options.seed = config.seed;
-    const auto best = learners::minimize(objective, start, std::vector<double>(n_weights, 0.0),
-                                         std::vector<double>(n_weights, o->max_weight), options);
+    const auto best = evaluation::minimize(objective, start, std::vector<double>(n_weights, 0.0),
+                                           std::vector<double>(n_weights, o->max_weight), options);
     apply(best.x);
     const auto after = cross_validate(config, td, o->folds);
 

@@ -44,7 +44,7 @@ Runner add_explain(CLI::App& app) {
     const auto& d = r.decisions[i];
     fmt::print("{}: class {} (P = {:.3f} +- {:.3f}, CT = {:.2f}) over {} MC iteration(s)\n",
                o->source, r.class_names[static_cast<std::size_t>(d.predicted_class)], d.class_prob,
-               d.e_class_prob, d.confidence_threshold, r.bin_iterations.empty() ? 0 : r.bin_iterations.front());
+               d.e_class_prob, d.confidence_threshold, r.item_iterations.empty() ? 0 : r.item_iterations.front());
     if (!r.truth.empty())
       fmt::print("true class: {}\n", r.class_names[static_cast<std::size_t>(r.truth[i])]);
     if (!r.outlier_score.empty())

@@ -22,10 +22,10 @@ void fill_item_table(ClassificationResult& out, const std::vector<WorkResult>& s
   out.importance_std.resize(static_cast<Eigen::Index>(sorted.size()), n_features);
   for (std::size_t b = 0; b < sorted.size(); ++b) {
     const WorkResult& r = sorted[b];
-    out.bins.push_back(r.id);
-    out.bin_ebv.push_back(r.ebv);
-    out.bin_size.push_back(static_cast<int>(r.rows.size()));
-    out.bin_iterations.push_back(r.iterations);
+    out.items.push_back(r.id);
+    out.item_ebv.push_back(r.ebv);
+    out.item_size.push_back(static_cast<int>(r.rows.size()));
+    out.item_iterations.push_back(r.iterations);
     for (Eigen::Index f = 0; f < n_features; ++f) {
       out.importance_mean(static_cast<Eigen::Index>(b), f) = r.importance_mean[static_cast<std::size_t>(f)];
       out.importance_std(static_cast<Eigen::Index>(b), f) = r.importance_std[static_cast<std::size_t>(f)];
@@ -57,7 +57,7 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
   out.ra = field.ra;
   out.dec = field.dec;
   out.ebv = field.ebv;
-  out.bin_id.assign(field.size(), -1);
+  out.item_of_source.assign(field.size(), -1);
   auto& st = out.probabilities;
   for (Matrix* m : {&st.mean, &st.std, &st.median, &st.q_lo, &st.q_hi}) m->setZero(n, C);
   fill_item_table(out, bins, static_cast<Eigen::Index>(feature_names.size()));
@@ -67,9 +67,9 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
     for (std::size_t j = 0; j < r.rows.size(); ++j) {
       const auto row = static_cast<Eigen::Index>(r.rows[j]);
       const auto jj = static_cast<Eigen::Index>(j);
-      if (out.bin_id[static_cast<std::size_t>(row)] != -1)
+      if (out.item_of_source[static_cast<std::size_t>(row)] != -1)
         fail("internal error: source row {} classified twice", row);
-      out.bin_id[static_cast<std::size_t>(row)] = r.id;
+      out.item_of_source[static_cast<std::size_t>(row)] = r.id;
       st.mean.row(row) = ps.mean.row(jj);
       st.std.row(row) = ps.std.row(jj);
       st.median.row(row) = ps.median.row(jj);
@@ -118,7 +118,7 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
   }
   out.decisions.resize(field.size());
   for (Eigen::Index i = 0; i < n; ++i) {
-    if (out.bin_id[i] == -1) fail("internal error: source row {} was not classified", i);
+    if (out.item_of_source[i] == -1) fail("internal error: source row {} was not classified", i);
     out.decisions[i] = decide(st.mean.row(i).data(), st.std.row(i).data(), static_cast<int>(C),
                               config.classifier.confidence_threshold);
   }

@@ -288,6 +288,11 @@ Location Location::open_group(const std::string& name) const {
   return Location(id, false, path_ == "/" ? "/" + name : path_ + "/" + name, what);
 }
 
+void Location::link(const std::string& name, const std::string& target) const {
+  check(H5Lcreate_soft(target.c_str(), id_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT), "creating",
+        fmt::format("the link {} -> '{}'", object_what(name, "link"), target));
+}
+
 void Location::remove(const std::string& name) const {
   check(H5Ldelete(id_, name.c_str(), H5P_DEFAULT), "deleting", object_what(name, "object"));
 }

@@ -34,6 +34,8 @@ class Location {
   Location create_group(const std::string& name) const;  // without time stamps
   Location open_group(const std::string& name) const;    // an Error if missing
   void remove(const std::string& name) const;
+  // A soft link `name` -> the absolute path `target` (an alias of an old name).
+  void link(const std::string& name, const std::string& target) const;
 
   // A new dataset of values.extents() (values.count() must match), with a
   // `units` (if given) and a `description` string attribute. Object times are

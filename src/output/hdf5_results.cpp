@@ -48,7 +48,23 @@ void write_file(const std::string& file_name, const ClassificationResult& r, con
       at.write_attribute(e.name, values);
   }
   if (group) group->close();
+  for (const Alias& a : results_aliases()) {  // old names, readable by tools written for format 1
+    const std::string target = (std::string(a.group) == "/" ? "" : a.group) + std::string("/") + a.target;
+    if (std::string(a.group) == "/")
+      file.link(a.name, target);
+    else if (file.has(a.group + 1))
+      file.open_group(a.group + 1).link(a.name, target);
+  }
   file.close();
+}
+
+// The name under which a file holds `name` of `group`: the current one, or an
+// old alias in files of an older format (results_aliases()).
+std::string name_in_file(const h5::Location& at, const std::string& group, const std::string& name) {
+  if (at.has(name)) return name;
+  for (const Alias& a : results_aliases())
+    if (group == a.group && name == a.target && at.has(a.name)) return a.name;
+  return name;
 }
 
 // Opens a results file and checks that it is a complete one of a known version.
@@ -75,7 +91,8 @@ class Reader {
       if (!select(e) || !part_in_file(*e.part)) continue;
       const h5::Location* at = location(e.group);
       if (!at) fail("group '{}' is missing", e.group);
-      Array values = e.is_dataset() ? at->read_dataset(e.name, e.element) : at->read_attribute(e.name, e.element);
+      Array values = e.is_dataset() ? at->read_dataset(name_in_file(*at, e.group, e.name), e.element)
+                                    : at->read_attribute(e.name, e.element);
       if (e.is_dataset())
         axes_.match(e, values.extents);
       else if (element_count(values.extents) != 1)
@@ -91,7 +108,7 @@ class Reader {
     for (const Entry& e : results_schema()) {
       if (e.part != &part) continue;
       const h5::Location* at = location(e.group);
-      return at && (e.is_dataset() ? at->has(e.name) : at->has_attribute(e.name));
+      return at && (e.is_dataset() ? at->has(name_in_file(*at, e.group, e.name)) : at->has_attribute(e.name));
     }
     return false;
   }
@@ -101,8 +118,9 @@ class Reader {
     if (group == "/") return &file_;
     auto it = groups_.find(group);
     if (it == groups_.end()) {
-      if (!file_.has(group.substr(1))) return nullptr;
-      it = groups_.emplace(group, file_.open_group(group.substr(1))).first;
+      const std::string name = name_in_file(file_, "/", group.substr(1));
+      if (!file_.has(name)) return nullptr;
+      it = groups_.emplace(group, file_.open_group(name)).first;
     }
     return &it->second;
   }

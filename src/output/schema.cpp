@@ -150,7 +150,7 @@ Access fixed_complete() {
 
 // ---------------------------------------------------------------- rows
 
-constexpr Axis n = Axis::sources, C = Axis::classes, B = Axis::bins, B0 = Axis::bins_or_none,
+constexpr Axis n = Axis::sources, C = Axis::classes, B = Axis::items, B0 = Axis::items_or_none,
                F = Axis::features, M = Axis::iterations, S = Axis::steps, Rp = Axis::repeats;
 constexpr Element f64 = Element::f64, i32 = Element::i32, u8 = Element::u8, u64 = Element::u64,
                   str = Element::string;
@@ -172,7 +172,7 @@ std::vector<Entry> make_schema() {
       dataset("/", "classes", str, {C}, nullptr,
               "class names, in the column order of every n_sources x n_classes matrix", kCore, nullptr,
               member<&R::class_names>()),
-      dataset("/", "features", str, {F}, nullptr, "feature names, in the column order of /bins/importance_*", kCore,
+      dataset("/", "features", str, {F}, nullptr, "feature names, in the column order of /items/importance_*", kCore,
               nullptr, member<&R::feature_names>()),
 
       dataset("/sources", "name", str, {n}, nullptr, "source name; sources are in field-catalog order", kCore, "name",
@@ -181,8 +181,9 @@ std::vector<Entry> make_schema() {
       dataset("/sources", "dec", f64, {n}, "deg", "declination", kCore, nullptr, member<&R::dec>()),
       dataset("/sources", "ebv", f64, {n}, "mag", "the source's own E(B-V); NaN if unknown", kCore, nullptr,
               member<&R::ebv>()),
-      dataset("/sources", "bin", i32, {n}, nullptr, "E(B-V) bin the source was classified in (a value of /bins/id)",
-              kCore, nullptr, member<&R::bin_id>()),
+      dataset("/sources", "item", i32, {n}, nullptr,
+              "work item the source was classified in (a value of /items/id: its E(B-V) bin for classify)",
+              kCore, nullptr, member<&R::item_of_source>()),
       dataset("/sources", "P", f64, {n, C}, nullptr,
               "P_c: mean over Monte-Carlo iterations of the probability of class c (columns: /classes)", kCore, "P_",
               probability<&ProbabilityStats::mean>()),
@@ -245,20 +246,22 @@ std::vector<Entry> make_schema() {
               "index into /classes of the true class (evaluation runs: the training label)", kTruth, nullptr,
               member<&R::truth>()),
 
-      dataset("/bins", "id", i32, {B}, nullptr, "bin id: floor(E(B-V) / bin_width); 0 with reddening off; increasing",
-              kCore, nullptr, member<&R::bins>()),
-      dataset("/bins", "ebv", f64, {B}, "mag", "E(B-V) the training AGN were reddened to for this bin", kCore,
-              nullptr, member<&R::bin_ebv>()),
-      dataset("/bins", "n_sources", i32, {B}, nullptr, "number of sources classified in this bin", kCore, nullptr,
-              member<&R::bin_size>()),
-      dataset("/bins", "mc_iterations", i32, {B}, nullptr,
-              "Monte-Carlo iterations run for this bin (0: deterministic single pass)", kCore, nullptr,
-              member<&R::bin_iterations>()),
-      dataset("/bins", "importance_mean", f64, {B0, F}, nullptr,
-              "feature importance, mean over iterations (rows: bins, columns: /features); 0 rows if not computed",
+      dataset("/items", "id", i32, {B}, nullptr,
+              "work item id, increasing: classify floor(E(B-V) / bin_width) (0 with reddening off), loocv the "
+              "left-out training row, cv repeat x folds + fold",
+              kCore, nullptr, member<&R::items>()),
+      dataset("/items", "ebv", f64, {B}, "mag", "E(B-V) the training AGN were reddened to for this item", kCore,
+              nullptr, member<&R::item_ebv>()),
+      dataset("/items", "n_sources", i32, {B}, nullptr, "number of sources classified in this item", kCore, nullptr,
+              member<&R::item_size>()),
+      dataset("/items", "mc_iterations", i32, {B}, nullptr,
+              "Monte-Carlo iterations run for this item (0: deterministic single pass)", kCore, nullptr,
+              member<&R::item_iterations>()),
+      dataset("/items", "importance_mean", f64, {B0, F}, nullptr,
+              "feature importance, mean over iterations (rows: items, columns: /features); 0 rows if not computed",
               kCore, nullptr, importance<&R::importance_mean>()),
-      dataset("/bins", "importance_std", f64, {B0, F}, nullptr,
-              "feature importance, standard deviation over iterations (rows: bins, columns: /features); 0 rows if "
+      dataset("/items", "importance_std", f64, {B0, F}, nullptr,
+              "feature importance, standard deviation over iterations (rows: items, columns: /features); 0 rows if "
               "not computed",
               kCore, nullptr, importance<&R::importance_std>()),
 
@@ -353,7 +356,7 @@ std::string shape_rule(const std::vector<Axis>& axes) {
   std::string s = "(";
   for (std::size_t i = 0; i < axes.size(); ++i) {
     if (i) s += ", ";
-    s += axes[i] == Axis::bins_or_none ? std::string("B or 0") : std::string(1, static_cast<char>(axes[i]));
+    s += axes[i] == Axis::items_or_none ? std::string("B or 0") : std::string(1, static_cast<char>(axes[i]));
   }
   return s + (axes.size() == 1 ? ",)" : ")");
 }
@@ -368,8 +371,8 @@ void AxisExtents::match(const Entry& entry, const Extents& got) {
   const auto& rule = entry.shape;
   bool ok = got.size() == rule.size();
   for (std::size_t i = 0; ok && i < rule.size(); ++i) {
-    const Axis axis = rule[i] == Axis::bins_or_none ? Axis::bins : rule[i];
-    if (rule[i] == Axis::bins_or_none && got[i] == 0) continue;
+    const Axis axis = rule[i] == Axis::items_or_none ? Axis::items : rule[i];
+    if (rule[i] == Axis::items_or_none && got[i] == 0) continue;
     const auto at = std::find_if(bound_.begin(), bound_.end(), [&](const auto& b) { return b.first == axis; });
     if (at == bound_.end())
       bound_.emplace_back(axis, got[i]);
@@ -379,7 +382,7 @@ void AxisExtents::match(const Entry& entry, const Extents& got) {
   if (ok) return;
   std::string known;
   for (const Axis axis : rule) {
-    const Axis a = axis == Axis::bins_or_none ? Axis::bins : axis;
+    const Axis a = axis == Axis::items_or_none ? Axis::items : axis;
     const auto at = std::find_if(bound_.begin(), bound_.end(), [&](const auto& b) { return b.first == a; });
     if (at == bound_.end()) continue;
     const std::string item = fmt::format("{} = {}", static_cast<char>(a), at->second);
@@ -387,6 +390,13 @@ void AxisExtents::match(const Entry& entry, const Extents& got) {
   }
   fail("{} has shape {}, expected {}{}", entry.what(), shape_string(got), shape_rule(rule),
        known.empty() ? "" : " with " + known);
+}
+
+const std::vector<Alias>& results_aliases() {
+  // Format 1 called every work item a bin; format 2 writes /items and keeps
+  // the old names as soft links, so readers of format 1 files keep working.
+  static const std::vector<Alias> aliases = {{"/", "bins", "items"}, {"/sources", "bin", "item"}};
+  return aliases;
 }
 
 }  // namespace mwclass::output

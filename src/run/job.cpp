@@ -125,7 +125,7 @@ void print_summary(const ensemble::ClassificationResult& r, const std::string& o
     total_conf += confident[c];
   }
   fmt::print("{:<10} {:>9} {:>11}\n", "total", total, total_conf);
-  fmt::print("\n{} sources in {} work item(s), {:.1f} s. Results: {}\n", total, r.bins.size(),
+  fmt::print("\n{} sources in {} work item(s), {:.1f} s. Results: {}\n", total, r.items.size(),
              seconds, out_path);
 }
 
@@ -395,10 +395,10 @@ int cv(parallel::Communicator& comm, Config config, const CvJob& job, const JobO
   }
   // Work-item table and importances over all folds of all repeats.
   const auto every_fold = ensemble::assemble_items(std::move(all_items), runner.feature_names());
-  result.bins = every_fold.bins;
-  result.bin_ebv = every_fold.bin_ebv;
-  result.bin_size = every_fold.bin_size;
-  result.bin_iterations = every_fold.bin_iterations;
+  result.items = every_fold.items;
+  result.item_ebv = every_fold.item_ebv;
+  result.item_size = every_fold.item_size;
+  result.item_iterations = every_fold.item_iterations;
   result.importance_mean = every_fold.importance_mean;
   result.importance_std = every_fold.importance_std;
   result.evaluation = "cv";

@@ -31,7 +31,7 @@ assert f.attrs["ranks"] == 2 and f.attrs["mc_iterations"] == 2
 P = f["sources/P"][()]
 assert P.shape == (2941, 8), P.shape
 assert np.allclose(P.sum(axis=1), 1.0)
-assert list(f["bins/id"][()]) == [12] and abs(f["bins/ebv"][0] - 0.3) < 1e-12   # floor(0.3/0.025)
+assert list(f["items/id"][()]) == [12] and abs(f["items/ebv"][0] - 0.3) < 1e-12   # floor(0.3/0.025)
 assert (f["sources/e_P"][()] >= 0).all()
 assert (f["sources/P_q02275"][()] <= f["sources/P_median"][()] + 1e-12).all()
 names = [c.decode() for c in f["classes"][()]]

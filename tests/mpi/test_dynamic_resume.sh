@@ -13,7 +13,7 @@ compare() { "$PY" "$SRC/tests/tools/compare_h5.py" "$1" "$2"; }
 mpirun_n 1 "$MWCLASS" "${args[@]}" --out "$WORK/np1.h5"
 "$PY" - "$WORK/np1.h5" <<'PYEOF'
 import sys, h5py, numpy as np
-n = h5py.File(sys.argv[1])["bins/n_sources"][()]
+n = h5py.File(sys.argv[1])["items/n_sources"][()]
 print(f"{len(n)} bins; largest {n.max()} sources, median {int(np.median(n))}")
 assert len(n) >= 10 and n.max() >= 10 * np.median(n), "bins should be uneven"
 PYEOF

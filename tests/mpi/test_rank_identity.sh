@@ -9,7 +9,7 @@ args=("${common[@]}" --seed 11)
 mpirun_n 1 "$MWCLASS" "${args[@]}" --out "$WORK/np1.h5"
 mpirun_n 3 "$MWCLASS" "${args[@]}" --out "$WORK/np3.h5"
 "$MWCLASS" "${args[@]}" --threads 2 --out "$WORK/t2.h5"
-nbins=$("$PY" -c "import h5py; print(len(h5py.File('$WORK/np1.h5')['bins/id']))")
+nbins=$("$PY" -c "import h5py; print(len(h5py.File('$WORK/np1.h5')['items/id']))")
 echo "bins: $nbins"
 [ "$nbins" -ge 3 ] || { echo "FAIL: expected several E(B-V) bins, got $nbins"; exit 1; }
 "$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/np1.h5" "$WORK/np3.h5"

@@ -93,7 +93,7 @@ with h5py.File(path, "r") as f:
     for name in ("P", "e_P", "P_median"):
         assert f["sources/" + name].shape == (n, C), (name, f["sources/" + name].shape)
     assert f["sources/name"].shape == (n,)
-    print(f"{path}: complete, {n} sources x {C} classes, {len(f['bins/id'])} bins, "
+    print(f"{path}: complete, {n} sources x {C} classes, {len(f['items/id'])} bins, "
           f"{ranks} rank(s) x {threads} thread(s), MC {mc}")
 EOF
 }

@@ -101,7 +101,7 @@ struct ClassificationResult {
 
   std::vector<std::string> names;
   std::vector<double> ra, dec, ebv;  // ebv: the source's own E(B-V) (NaN if none)
-  std::vector<int> bin_id;
+  std::vector<int> item_of_source;  // id of the work item that classified the source
   ProbabilityStats probabilities;
   std::vector<Decision> decisions;
 
@@ -121,11 +121,11 @@ struct ClassificationResult {
   std::vector<Matrix> repeat_std;    // cv: their standard deviations
 
   // per work item (bin, left-out source, fold), in increasing id
-  std::vector<int> bins;
-  std::vector<double> bin_ebv;
-  std::vector<int> bin_size;
-  std::vector<int> bin_iterations;
-  Matrix importance_mean, importance_std;  // n_bins x n_features
+  std::vector<int> items;
+  std::vector<double> item_ebv;
+  std::vector<int> item_size;
+  std::vector<int> item_iterations;
+  Matrix importance_mean, importance_std;  // n_items x n_features
 };
 
 // Everything needed to say how a result was made (stored as HDF5 attributes).

@@ -12,10 +12,10 @@ namespace mwclass::output {
 
 // Root attributes `format` and `format_version` of the layout written by write_results.
 inline constexpr const char* kResultsFormatName = "mwclass-results";
-inline constexpr int kResultsFormatVersion = 1;
+inline constexpr int kResultsFormatVersion = 2;  // 2: /bins -> /items (aliases kept)
 
 // Throws mwclass::Error if the parts of `result` disagree with the shape rules
-// of the schema (names, ra, dec, ebv, bin_id, decisions and the probability
+// of the schema (names, ra, dec, ebv, item_of_source, decisions and the probability
 // matrices must all describe the same sources and classes; the per-bin vectors
 // the same bins; importance_mean/std are n_bins x n_features, or empty when not
 // computed), if it has no source or no class, or a predicted class is out of range.

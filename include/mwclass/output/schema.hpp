@@ -30,8 +30,8 @@ using ensemble::Provenance;
 enum class Axis : char {
   sources = 'n',
   classes = 'C',
-  bins = 'B',           // work items: E(B-V) bins, left-out sources or folds
-  bins_or_none = 'b',   // B, or 0 when the values were not computed
+  items = 'B',          // work items: E(B-V) bins, left-out sources or folds
+  items_or_none = 'b',  // B, or 0 when the values were not computed
   features = 'F',
   iterations = 'M',     // kept Monte-Carlo iterations
   steps = 'S',          // probability-track steps
@@ -73,6 +73,16 @@ struct Entry {
 // root datasets, then each group's attributes and datasets, then the root
 // attributes, `complete` last.
 const std::vector<Entry>& results_schema();
+
+// Old names kept readable: in the group `group`, a soft link `name` -> `target`
+// is written beside every new file, and a reader that does not find `target`
+// (a file of an older format) reads `name` instead.
+struct Alias {
+  const char* group;
+  const char* name;    // the old name (format 1)
+  const char* target;  // the current name
+};
+const std::vector<Alias>& results_aliases();
 
 // The extents bound to the axis symbols while a file or a result is walked.
 class AxisExtents {

@@ -64,7 +64,7 @@ def main(path):
         assert np.array_equal(s["Class_prob"][()], P[np.arange(n), index])
         assert set(np.unique(s["confident"][()])) <= {0, 1}
 
-        b = f["bins"]
+        b = f["items"]
         n_bins = b["id"].shape[0]
         for key in ("id", "n_sources", "mc_iterations"):
             assert b[key].shape == (n_bins,) and b[key].dtype == np.int32, key

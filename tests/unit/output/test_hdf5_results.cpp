@@ -49,7 +49,7 @@ ClassificationResult make_result() {
   r.ra = {266.43791666666667, 0.1 + 0.2, 359.99999999999994};
   r.dec = {-29.008055555555554, 1.0 / 3.0, -89.5};
   r.ebv = {0.5, mwclass::kMissing, 1e-300};
-  r.bin_id = {3, 0, 3};
+  r.item_of_source = {3, 0, 3};
   auto& p = r.probabilities;
   p.mean.resize(3, 3);
   p.mean << 0.7, 0.2, 0.1,  //
@@ -64,10 +64,10 @@ ClassificationResult make_result() {
   r.decisions[0] = {0, 0.7, 0.07, 2.0 / 0.09, true};
   r.decisions[1] = {1, 1.0 / 3.0 + 0.2, 1.0 / 30.0, 0.0, false};
   r.decisions[2] = {2, 0.8, 0.08, -std::numeric_limits<double>::infinity(), false};
-  r.bins = {0, 3};
-  r.bin_ebv = {0.0, 0.35000000000000003};
-  r.bin_size = {1, 2};
-  r.bin_iterations = {0, 1000};
+  r.items = {0, 3};
+  r.item_ebv = {0.0, 0.35000000000000003};
+  r.item_size = {1, 2};
+  r.item_iterations = {0, 1000};
   r.importance_mean.resize(2, 4);
   r.importance_mean << 0.1, 0.2, 0.3, 0.4, 0.25, 0.25, 0.125, 0.375;
   r.importance_std = r.importance_mean * 0.01;
@@ -124,7 +124,7 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   check_same(a.ra, b.ra, "ra");
   check_same(a.dec, b.dec, "dec");
   check_same(a.ebv, b.ebv, "ebv");
-  CHECK(a.bin_id == b.bin_id);
+  CHECK(a.item_of_source == b.item_of_source);
   check_same(a.probabilities.mean, b.probabilities.mean, "P");
   check_same(a.probabilities.std, b.probabilities.std, "e_P");
   check_same(a.probabilities.median, b.probabilities.median, "P_median");
@@ -140,10 +140,10 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
     CHECK(a.decisions[i].confident == b.decisions[i].confident);
     CHECK(same_bits(a.decisions[i].margin, b.decisions[i].margin));
   }
-  CHECK(a.bins == b.bins);
-  check_same(a.bin_ebv, b.bin_ebv, "bin_ebv");
-  CHECK(a.bin_size == b.bin_size);
-  CHECK(a.bin_iterations == b.bin_iterations);
+  CHECK(a.items == b.items);
+  check_same(a.item_ebv, b.item_ebv, "item_ebv");
+  CHECK(a.item_size == b.item_size);
+  CHECK(a.item_iterations == b.item_iterations);
   check_same(a.importance_mean, b.importance_mean, "importance_mean");
   check_same(a.importance_std, b.importance_std, "importance_std");
   // The optional parts.
@@ -245,6 +245,22 @@ TEST_CASE("results round-trip exactly through HDF5") {
     CHECK(p.created_utc == provenance.created_utc);
   }
 
+  SUBCASE("format 1 names: the old names are soft links, and a format 1 file reads the same") {
+    edit_file(path, [](hid_t f) {
+      H5L_info_t info;
+      REQUIRE(H5Lget_info(f, "bins", &info, H5P_DEFAULT) >= 0);
+      CHECK(info.type == H5L_TYPE_SOFT);
+      REQUIRE(H5Lget_info(f, "/sources/bin", &info, H5P_DEFAULT) >= 0);
+      CHECK(info.type == H5L_TYPE_SOFT);
+      // Make it a format 1 file: the work items under their old names only.
+      REQUIRE(H5Ldelete(f, "bins", H5P_DEFAULT) >= 0);
+      REQUIRE(H5Ldelete(f, "/sources/bin", H5P_DEFAULT) >= 0);
+      REQUIRE(H5Lmove(f, "items", f, "bins", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+      REQUIRE(H5Lmove(f, "/sources/item", f, "/sources/bin", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    });
+    check_same(out::read_results(path), result);
+  }
+
   SUBCASE("rewriting replaces the file") {
     auto changed = result;
     changed.names[0] = "renamed";
@@ -300,10 +316,10 @@ TEST_CASE("reading checks the layout and names the file and the dataset") {
     CHECK(contains(message, "dataset '/sources/CT' is missing"));
   }
   SUBCASE("a dataset of the wrong shape") {
-    edit_file(path, [](hid_t f) { replace_with_doubles(f, "/bins/ebv", {3}); });
+    edit_file(path, [](hid_t f) { replace_with_doubles(f, "/items/ebv", {3}); });
     const auto message = read_error();
     CHECK(contains(message, path));
-    CHECK(contains(message, "dataset '/bins/ebv' has shape (3,), expected (B,) with B = 2"));
+    CHECK(contains(message, "dataset '/items/ebv' has shape (3,), expected (B,) with B = 2"));
   }
   SUBCASE("a dataset of the wrong rank") {
     edit_file(path, [](hid_t f) { replace_with_doubles(f, "/sources/P_median", {3}); });
@@ -356,8 +372,8 @@ TEST_CASE("writes are deterministic") {
   out::write_results((dir / "c.h5").string(), result, other);
   for (const char* name :
        {"/classes", "/features", "/sources/name", "/sources/ra", "/sources/P", "/sources/e_P",
-        "/sources/P_q97725", "/sources/class", "/sources/CT", "/sources/confident", "/bins/id",
-        "/bins/importance_mean"}) {
+        "/sources/P_q97725", "/sources/class", "/sources/CT", "/sources/confident", "/items/id",
+        "/items/importance_mean"}) {
     INFO(name);
     const auto a = dataset_bytes(dir / "a.h5", name);
     CHECK(!a.empty());
@@ -473,10 +489,10 @@ TEST_CASE("zero-size edge cases round-trip") {
   SUBCASE("no features, no bins") {
     auto r = make_result();
     r.feature_names.clear();
-    r.bins.clear();
-    r.bin_ebv.clear();
-    r.bin_size.clear();
-    r.bin_iterations.clear();
+    r.items.clear();
+    r.item_ebv.clear();
+    r.item_size.clear();
+    r.item_iterations.clear();
     r.importance_mean.resize(0, 0);
     r.importance_std.resize(0, 0);
     r.decisions[1].predicted_class = -1;  // no prediction
@@ -493,7 +509,7 @@ TEST_CASE("zero-size edge cases round-trip") {
     CHECK(back.importance_mean.rows() == 0);
     CHECK(back.importance_mean.cols() == 4);
     CHECK(back.importance_std.rows() == 0);
-    CHECK(back.bins == r.bins);
+    CHECK(back.items == r.items);
   }
 
   SUBCASE("empty strings") {

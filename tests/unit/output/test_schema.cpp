@@ -161,7 +161,7 @@ TEST_CASE("the schema's own rules") {
   // The root attributes come last, `complete` the very last.
   CHECK(std::string(schema.back().name) == "complete");
   CHECK(!schema.back().is_dataset());
-  CHECK(out::shape_rule({Axis::bins_or_none, Axis::features}) == "(B or 0, F)");
+  CHECK(out::shape_rule({Axis::items_or_none, Axis::features}) == "(B or 0, F)");
   CHECK(out::shape_rule({Axis::sources}) == "(n,)");
 }
 
@@ -185,9 +185,9 @@ TEST_CASE("shape rules bind each symbol once and name the dataset on a mismatch"
     CHECK(std::string(e.what()) == "dataset '/sources/e_P' has shape (5, 2), expected (n, C) with n = 5, C = 3");
   }
   CHECK_THROWS_AS(axes.match(find("dataset '/sources/ra'"), {5, 1}), mwclass::Error);
-  axes.match(find("dataset '/bins/id'"), {4});
+  axes.match(find("dataset '/items/id'"), {4});
   axes.match(find("dataset '/features'"), {2});
-  axes.match(find("dataset '/bins/importance_mean'"), {0, 2});  // not computed
-  axes.match(find("dataset '/bins/importance_std'"), {4, 2});
-  CHECK_THROWS_AS(axes.match(find("dataset '/bins/importance_std'"), {3, 2}), mwclass::Error);
+  axes.match(find("dataset '/items/importance_mean'"), {0, 2});  // not computed
+  axes.match(find("dataset '/items/importance_std'"), {4, 2});
+  CHECK_THROWS_AS(axes.match(find("dataset '/items/importance_std'"), {3, 2}), mwclass::Error);
 }

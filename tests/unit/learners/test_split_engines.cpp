@@ -177,62 +177,78 @@ struct Bench {
     return s;
   }
 
+  // An engine that evaluates one feature at a time: eval(node, f, best) says
+  // whether the feature was evaluated.
+  template <typename Eval>
+  Engine one_by_one(Eval eval) {
+    return [this, eval](const Node& node, const int* f, const std::vector<std::size_t>& batches,
+                        fs::BestSplit& best, std::vector<Snapshot>& out) {
+      std::size_t n = 0;
+      for (std::size_t b : batches) n += b;
+      for (std::size_t i = 0; i < n; ++i) out.push_back(snap(eval(node, f[i], best), best));
+    };
+  }
+
+  // An engine that fills a batch of features, then scans them in order:
+  // fill(node, f, n) and scan(node, slot, f, best).
+  template <typename Fill, typename Scan>
+  Engine batched(Fill fill, Scan scan) {
+    return [this, fill, scan](const Node& node, const int* f, const std::vector<std::size_t>& batches,
+                              fs::BestSplit& best, std::vector<Snapshot>& out) {
+      for (std::size_t batch : batches) {
+        fill(node, f, batch);
+        for (std::size_t b = 0; b < batch; ++b) out.push_back(snap(scan(node, b, f[b], best), best));
+        f += batch;
+      }
+    };
+  }
+
+  template <typename Code>
+  const Code* column(int f) const {
+    return fs::codes_of<Code>(data) + static_cast<std::size_t>(f) * data.n_rows;
+  }
+
   template <typename Code, typename Layout>
-  Engine sorted(std::shared_ptr<fs::SortedScan<Code, Layout>> engine) {
-    return [this, engine](const Node& node, const int* f, const std::vector<std::size_t>& batches,
-                          fs::BestSplit& best, std::vector<Snapshot>& out) {
-      std::size_t n = 0;
-      for (std::size_t b : batches) n += b;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Code* column = fs::codes_of<Code>(data) + static_cast<std::size_t>(f[i]) * data.n_rows;
-        const bool ev = engine->scan(node.rows.data(), node.m, column, f[i], sample, min_leaf, node.view,
-                                     scratch, best);
-        out.push_back(snap(ev, best));
-      }
-    };
+  Engine sorted() {
+    auto engine = std::make_shared<fs::SortedScan<Code, Layout>>(data.n_rows, data.max_codes);
+    return one_by_one([this, engine](const Node& node, int f, fs::BestSplit& best) {
+      return engine->scan(node.rows.data(), node.m, column<Code>(f), f, sample, min_leaf, node.view, scratch, best);
+    });
   }
 
-  template <typename Code, typename L>
-  Engine histogram_column(std::shared_ptr<fs::Histogram<Code, L>> engine) {
-    return [this, engine](const Node& node, const int* f, const std::vector<std::size_t>& batches,
-                          fs::BestSplit& best, std::vector<Snapshot>& out) {
-      std::size_t n = 0;
-      for (std::size_t b : batches) n += b;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Code* column = fs::codes_of<Code>(data) + static_cast<std::size_t>(f[i]) * data.n_rows;
-        engine->fill(node.rows.data(), node.m, column, sample.yw);
-        out.push_back(snap(engine->scan(0, node.m, min_leaf, f[i], node.view, scratch, best), best));
-      }
-    };
+  template <typename Code, typename L = fs::Lanes>
+  Engine histogram_column() {
+    auto engine = std::make_shared<fs::Histogram<Code, L>>(data, 1);
+    return one_by_one([this, engine](const Node& node, int f, fs::BestSplit& best) {
+      engine->fill(node.rows.data(), node.m, column<Code>(f), sample.yw);
+      return engine->scan(0, node.m, min_leaf, f, node.view, scratch, best);
+    });
   }
 
+  template <typename L = fs::Lanes>
+  Engine histogram_batch() {
+    auto engine = std::make_shared<fs::Histogram<std::uint8_t, L>>(data, data.n_features);
+    return batched(
+        [this, engine](const Node& node, const int* f, std::size_t n) {
+          engine->fill_batch(node.rows.data(), node.m, f, n, sample.yw);
+        },
+        [this, engine](const Node& node, std::size_t slot, int f, fs::BestSplit& best) {
+          return engine->scan(slot, node.m, min_leaf, f, node.view, scratch, best);
+        });
+  }
+
+  // compact: the same data encoded with Encoded::compact.
   template <typename L>
-  Engine histogram_batch(std::shared_ptr<fs::Histogram<std::uint8_t, L>> engine) {
-    return [this, engine](const Node& node, const int* f, const std::vector<std::size_t>& batches,
-                          fs::BestSplit& best, std::vector<Snapshot>& out) {
-      const int* at = f;
-      for (std::size_t batch : batches) {
-        engine->fill_batch(node.rows.data(), node.m, at, batch, sample.yw);
-        for (std::size_t b = 0; b < batch; ++b)
-          out.push_back(snap(engine->scan(b, node.m, min_leaf, at[b], node.view, scratch, best), best));
-        at += batch;
-      }
-    };
-  }
-
-  template <typename L>
-  Engine compact(std::shared_ptr<fs::Compact<L>> engine) {
-    return [this, engine](const Node& node, const int* f, const std::vector<std::size_t>& batches,
-                          fs::BestSplit& best, std::vector<Snapshot>& out) {
-      engine->set_node(node.view);
-      const int* at = f;
-      for (std::size_t batch : batches) {
-        engine->fill(node.rows.data(), node.m, at, batch, sample.yw);
-        for (std::size_t b = 0; b < batch; ++b)
-          out.push_back(snap(engine->scan(b, at[b], node.view, scratch, best), best));
-        at += batch;
-      }
-    };
+  Engine compact_lanes(const fs::Encoded& compact) {
+    auto engine = std::make_shared<fs::Compact<L>>(compact, compact.n_features);
+    return batched(
+        [this, engine](const Node& node, const int* f, std::size_t n) {
+          engine->set_node(node.view);
+          engine->fill(node.rows.data(), node.m, f, n, sample.yw);
+        },
+        [this, engine](const Node& node, std::size_t slot, int f, fs::BestSplit& best) {
+          return engine->scan(slot, f, node.view, scratch, best);
+        });
   }
 };
 
@@ -318,24 +334,18 @@ TEST_CASE("split engines: byte codes — sorted (narrow, wide), histogram (colum
     REQUIRE(plain.byte());
     REQUIRE(compact.compact);
     REQUIRE(plain.codes8 == compact.codes8);
-    const auto slots = static_cast<std::size_t>(p);
     for (std::size_t min_leaf : {std::size_t{1}, std::size_t{1 + s.below(6)}}) {
       Bench bench(d, plain, min_leaf);
       std::vector<std::pair<std::string, Engine>> engines = {
-          {"sorted/narrow", bench.sorted(std::make_shared<fs::SortedScan<std::uint8_t, fs::NarrowKey>>(
-                                static_cast<std::size_t>(n), plain.max_codes))},
-          {"sorted/wide", bench.sorted(std::make_shared<fs::SortedScan<std::uint8_t, fs::WideKey>>(
-                              static_cast<std::size_t>(n), plain.max_codes))},
-          {"histogram/column", bench.histogram_column(std::make_shared<fs::Histogram<std::uint8_t>>(plain, 1))},
-          {"histogram/batch", bench.histogram_batch(std::make_shared<fs::Histogram<std::uint8_t>>(plain, slots))},
-          {"histogram/batch/scalar-lanes",
-           bench.histogram_batch(std::make_shared<fs::Histogram<std::uint8_t, fs::ScalarLanes>>(plain, slots))}};
+          {"sorted/narrow", bench.sorted<std::uint8_t, fs::NarrowKey>()},
+          {"sorted/wide", bench.sorted<std::uint8_t, fs::WideKey>()},
+          {"histogram/column", bench.histogram_column<std::uint8_t>()},
+          {"histogram/batch", bench.histogram_batch()},
+          {"histogram/batch/scalar-lanes", bench.histogram_batch<fs::ScalarLanes>()}};
       if (min_leaf == 1) {  // the compact layout's condition
-        engines.emplace_back("compact/scalar-lanes",
-                             bench.compact(std::make_shared<fs::Compact<fs::ScalarLanes>>(compact, slots)));
+        engines.emplace_back("compact/scalar-lanes", bench.compact_lanes<fs::ScalarLanes>(compact));
 #if defined(__SSE2__)
-        engines.emplace_back("compact/sse2-lanes",
-                             bench.compact(std::make_shared<fs::Compact<fs::Sse2Lanes>>(compact, slots)));
+        engines.emplace_back("compact/sse2-lanes", bench.compact_lanes<fs::Sse2Lanes>(compact));
 #endif
       }
       compare(s, d, plain, engines, min_leaf, 12, coverage);
@@ -368,13 +378,10 @@ TEST_CASE("split engines: 16-bit codes and large weights — sorted (narrow, wid
     for (std::size_t min_leaf : {std::size_t{1}, std::size_t{1 + s.below(9)}}) {
       Bench bench(d, data, min_leaf);
       const std::vector<std::pair<std::string, Engine>> engines = {
-          {"sorted/narrow", bench.sorted(std::make_shared<fs::SortedScan<std::uint16_t, fs::NarrowKey>>(
-                                static_cast<std::size_t>(n), data.max_codes))},
-          {"sorted/wide", bench.sorted(std::make_shared<fs::SortedScan<std::uint16_t, fs::WideKey>>(
-                              static_cast<std::size_t>(n), data.max_codes))},
-          {"histogram/column", bench.histogram_column(std::make_shared<fs::Histogram<std::uint16_t>>(data, 1))},
-          {"histogram/column/scalar-lanes",
-           bench.histogram_column(std::make_shared<fs::Histogram<std::uint16_t, fs::ScalarLanes>>(data, 1))}};
+          {"sorted/narrow", bench.sorted<std::uint16_t, fs::NarrowKey>()},
+          {"sorted/wide", bench.sorted<std::uint16_t, fs::WideKey>()},
+          {"histogram/column", bench.histogram_column<std::uint16_t>()},
+          {"histogram/column/scalar-lanes", bench.histogram_column<std::uint16_t, fs::ScalarLanes>()}};
       compare(s, d, data, engines, min_leaf, 10, coverage);
     }
   }

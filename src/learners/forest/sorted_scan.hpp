@@ -94,14 +94,17 @@ class SortedScan {
     for (std::size_t q = 0; q < n_low; ++q) move_key(sweep, low[q], sample);
     if (n_low > 0 && n_rest > 0 && n_low >= min_leaf && n_rest >= min_leaf)
       sweep.consider(0, code_of(sorted[0]));
+    // code: the code of sorted[q], carried from the previous step.
+    std::uint32_t code = code_of(sorted[0]);
     for (std::size_t q = 0; q + 1 < n_rest; ++q) {
       move_key(sweep, sorted[q], sample);
-      const std::uint32_t code = code_of(sorted[q]);
       const std::uint32_t next = code_of(sorted[q + 1]);
+      const std::uint32_t current = code;
+      code = next;
       const std::size_t rows_left = n_low + q + 1;
-      if (code == next || rows_left < min_leaf) continue;
+      if (current == next || rows_left < min_leaf) continue;
       if (m - rows_left < min_leaf) break;
-      sweep.consider(code, next);
+      sweep.consider(current, next);
     }
   }
 

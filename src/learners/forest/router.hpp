@@ -7,6 +7,7 @@
 
 #include "mwclass/core/matrix.hpp"
 #include "mwclass/learners/random_forest.hpp"
+#include "partition.hpp"
 
 namespace mwclass::learners::forest {
 
@@ -37,5 +38,34 @@ class Router {
   std::vector<std::uint32_t> index_, spill_;
   std::vector<Range> stack_;
 };
+
+// Inline: the routing loop then sits in its callers (predict, the growth of
+// the out-of-bag members), as it did before the engine had its own files.
+inline void Router::route(const Tree& tree, const double* columns, std::size_t n, const std::uint32_t* rows,
+                          std::size_t m, std::int32_t* leaf) {
+  if (m == 0) return;
+  index_.assign(rows, rows + m);
+  spill_.resize(m);
+  const PackedNode* nodes = tree.packed.data();
+  stack_.clear();
+  stack_.push_back({0, 0, m});
+  while (!stack_.empty()) {
+    Range range = stack_.back();
+    stack_.pop_back();
+    // Follow left children down, setting the right ones aside.
+    while (nodes[range.node].feature >= 0) {
+      const PackedNode& node = nodes[range.node];
+      const double* x = columns + static_cast<std::size_t>(node.feature) * n;
+      const double threshold = node.threshold;
+      const std::size_t l = partition_rows(index_.data(), range.begin, range.end, spill_.data(),
+                                           [x, threshold](std::uint32_t row) { return x[row] <= threshold; });
+      if (l < range.end) stack_.push_back({node.next, l, range.end});
+      if (l == range.begin) break;
+      range = {range.node + 1, range.begin, l};
+    }
+    if (range.begin == range.end || nodes[range.node].feature >= 0) continue;
+    for (std::size_t q = range.begin; q < range.end; ++q) leaf[index_[q]] = range.node;
+  }
+}
 
 }  // namespace mwclass::learners::forest

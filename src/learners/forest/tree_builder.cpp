@@ -1,6 +1,17 @@
 // The tree builder: the growth loop and the feature sampling, dispatching each
 // drawn feature to one of the split engines. The engines are header-only and
 // all instantiated here, in one translation unit, so their loops inline.
+//
+// Which engine evaluates a feature at a node of m rows (they choose the same
+// split; the choice is speed only):
+//  * byte codes, narrow keys, m >= kHistogramMinRows: the node's features are
+//    filled together in one pass over its rows — compact.hpp when
+//    Encoded::compact, else histogram.hpp's batch — then scanned in draw order;
+//  * narrow keys, m >= kHistogramMinRows and m >= the feature's codes: one
+//    column into histogram.hpp's slot 0;
+//  * otherwise the sort path (sorted_scan.hpp).
+// A node's class counts come from its parent's split, and its rows are then
+// stably partitioned in place, so a tree needs no allocation per node.
 #include "tree_builder.hpp"
 
 #include <algorithm>

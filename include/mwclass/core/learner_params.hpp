@@ -30,7 +30,7 @@ struct ForestParams {
   // feature's distinct values into at most max_bins codes — the lowest value
   // (the missing-value flag) alone, the others in equal-frequency groups of
   // consecutive values — so splits fall only between groups, at the midpoint
-  // of the largest value below and the smallest above (random_forest.cpp,
+  // of the largest value below and the smallest above (src/learners/forest/encoding.cpp,
   // effect on the metrics in docs/validation.md).
   int max_bins = 0;
 };

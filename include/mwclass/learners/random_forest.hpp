@@ -20,7 +20,6 @@ namespace mwclass::learners {
 
 using ::mwclass::ForestParams;  // declared in core/learner_params.hpp (a config section)
 
-
 // The integer class weights of class_weight_balanced for labels y.
 std::vector<std::uint32_t> balanced_class_weights(const Labels& y, int n_classes);
 

@@ -29,6 +29,9 @@ struct ConfigOptions {
   bool resume = false;
 
   void add_to(CLI::App& app);
+  // --config and --set only (commands without the compute shortcuts:
+  // aggregate, crossmatch); config_help describes what the command reads.
+  void add_file_options(CLI::App& app, const std::string& config_help);
   // Rank 0 reads the file; every rank parses the same text with the same flags,
   // so a bad config fails identically everywhere (a CollectiveError).
   Config resolve(const parallel::Communicator& comm) const;

@@ -50,7 +50,8 @@ Runner add_aggregate(CLI::App& app) {
       app,
       "TOML configuration: this command reads [aggregate], [selection] and the --labels "
       "columns of [crossmatch] (a file may carry every section; configs/archive.toml lists "
-      "these keys at their defaults); default: the MUWCLASS 2022 values");
+      "these keys at their defaults); default: the MUWCLASS 2022 values",
+      "--set aggregate.max_theta=8 --set selection.min_significance=3");
   app.add_flag("--xmm", o->xmm,
                "The table is a 4XMM per-detection table: EP_2..EP_5 fluxes converted to the CSC "
                "bands for a power law ([aggregate] xmm = true)");

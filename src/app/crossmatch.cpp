@@ -47,7 +47,8 @@ Runner add_crossmatch(CLI::App& app) {
       app,
       "TOML configuration: this command reads [crossmatch] and the [crossmatch.<catalog>] "
       "column names (a file may carry every section; configs/archive.toml lists these keys at "
-      "their defaults); default: the MUWCLASS 2022 values");
+      "their defaults); default: the MUWCLASS 2022 values",
+      "--set crossmatch.pu_factor=2 --set crossmatch.gaia.ra=RAdeg");
   app.add_option("--labels", o->labels,
                  "CSV with a label column joined by name ([crossmatch] label_name_column, "
                  "label_column) to build a training table; unlabelled sources are dropped")

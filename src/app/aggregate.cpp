@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "mwclass/archive/aggregate.hpp"
 #include "mwclass/archive/params.hpp"
 #include "mwclass/archive/table.hpp"
@@ -20,7 +21,8 @@ void print_archive_report(const char* command, const archive::Report& report) {
 
 Runner add_aggregate(CLI::App& app) {
   struct Options {
-    std::string detections, out, config, labels;
+    std::string detections, out, labels;
+    ConfigOptions config;
     bool xmm = false;
     std::optional<double> gamma;
   };
@@ -37,17 +39,19 @@ Runner add_aggregate(CLI::App& app) {
       "of the split-normal (Fechner) moments; a band without any measurement becomes the "
       "moments of (0, 0, 1e-17) with a flux_flag bit (s 1, m 2, h 4). P_inter is the chi-square "
       "CDF of a constant fitted to the per-detection broad-band fluxes. Every threshold is in "
-      "[aggregate] / [selection] of --config (docs/archive.md). Every dropped row or source is "
+      "[aggregate] / [selection] of the configuration (--config, --set; `mwclass config --keys`; "
+      "docs/archive.md). Every dropped row or source is "
       "counted on stderr.");
   app.add_option("--detections", o->detections,
                  "Per-detection table (CSV or TSV; FITS once issue 16 lands)")
       ->required()->check(CLI::ExistingFile);
   app.add_option("--out", o->out, "Master table to write (CSV; written atomically)")->required();
-  app.add_option("--config", o->config,
-                 "TOML file with [aggregate] and [selection] (other sections ignored here; "
-                 "configs/archive.toml lists every key with its default); "
-                 "default: the MUWCLASS 2022 values")
-      ->check(CLI::ExistingFile);
+  o->config.add_file_options(
+      app,
+      "TOML configuration: this command reads [aggregate], [selection] and the --labels "
+      "columns of [crossmatch] (a file may carry every section; configs/archive.toml lists "
+      "these keys at their defaults); default: the MUWCLASS 2022 values",
+      "--set aggregate.max_theta=8 --set selection.min_significance=3");
   app.add_flag("--xmm", o->xmm,
                "The table is a 4XMM per-detection table: EP_2..EP_5 fluxes converted to the CSC "
                "bands for a power law ([aggregate] xmm = true)");
@@ -61,9 +65,10 @@ Runner add_aggregate(CLI::App& app) {
       ->check(CLI::ExistingFile);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    archive::ArchiveParams p = archive::read_archive_params(o->config);
-    if (o->xmm) p.aggregate.xmm = true;
-    if (o->gamma) p.aggregate.xmm_photon_index = *o->gamma;
+    Config c = o->config.resolve_local();
+    if (o->xmm) c.aggregate.xmm = true;
+    if (o->gamma) c.aggregate.xmm_photon_index = *o->gamma;
+    const archive::ArchiveParams p(c);
     std::fprintf(stderr, "aggregate: reading %s\n", o->detections.c_str());
     const archive::ArchiveTable table = archive::read_archive_table(o->detections);
     archive::Report report;

@@ -10,17 +10,22 @@
 
 namespace mwclass::app {
 
-void ConfigOptions::add_to(CLI::App& app) {
-  app.add_option("--config", path,
-                 "TOML configuration (default: the built-in MUWCLASS CSCv2 setup, the same as "
-                 "configs/muwclass_cscv2.toml; `mwclass config` prints it)")
-      ->check(CLI::ExistingFile);
+void ConfigOptions::add_file_options(CLI::App& app, const std::string& config_help,
+                                     const std::string& set_example) {
+  app.add_option("--config", path, config_help)->check(CLI::ExistingFile);
   app.add_option("--set", sets,
-                 "Override one configuration key: --set section.key=value (repeatable; e.g. "
-                 "--set classifier.forest.n_trees=50 --set reddening.bin_width=0.05); applied "
-                 "after --config and before the shortcut options below; every key with its "
-                 "default, unit and range: `mwclass config --keys`")
+                 fmt::format("Override one configuration key: --set section.key=value (repeatable; "
+                             "e.g. {}); applied after --config and before the shortcut options; "
+                             "every key with its default, unit and range: `mwclass config --keys`",
+                             set_example))
       ->type_name("KEY=VALUE");
+}
+
+void ConfigOptions::add_to(CLI::App& app) {
+  add_file_options(app,
+                   "TOML configuration (default: the built-in MUWCLASS CSCv2 setup, the same as "
+                   "configs/muwclass_cscv2.toml; `mwclass config` prints it)",
+                   "--set classifier.forest.n_trees=50 --set reddening.bin_width=0.05");
   app.add_option("--mc", mc,
                  "Monte-Carlo iterations per work item (MUWCLASS: 1000); 0 = one deterministic "
                  "pass without sampling");

@@ -29,6 +29,10 @@ struct ConfigOptions {
   bool resume = false;
 
   void add_to(CLI::App& app);
+  // --config and --set only (commands without the compute shortcuts:
+  // aggregate, crossmatch); config_help describes what the command reads,
+  // set_example shows --set with keys it uses.
+  void add_file_options(CLI::App& app, const std::string& config_help, const std::string& set_example);
   // Rank 0 reads the file; every rank parses the same text with the same flags,
   // so a bad config fails identically everywhere (a CollectiveError).
   Config resolve(const parallel::Communicator& comm) const;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "mwclass/archive/aggregate.hpp"
 #include "mwclass/archive/crossmatch.hpp"
 #include "mwclass/archive/params.hpp"
@@ -19,7 +20,8 @@ void print_archive_report(const char* command, const archive::Report& report);  
 
 Runner add_crossmatch(CLI::App& app) {
   struct Options {
-    std::string xray, out, config, labels;
+    std::string xray, out, labels;
+    ConfigOptions config;
     std::vector<std::string> catalogs;
   };
   auto o = std::make_shared<Options>();
@@ -33,25 +35,27 @@ Runner add_crossmatch(CLI::App& app) {
       "e_Plx, PM (W1/W2 from AllWISE, else CatWISE2020, else unWISE) under the training set's "
       "names, so that `classify --field OUT` runs with the default config. Without any "
       "--catalog the X-ray table passes through with empty magnitudes. Column names: VizieR's, "
-      "also with a _<catalog> suffix; [crossmatch] of --config overrides them.");
+      "also with a _<catalog> suffix; [crossmatch] of the configuration (--config, --set) "
+      "overrides them.");
   app.add_option("--xray", o->xray, "Master X-ray table (CSV, from `mwclass aggregate`)")
       ->required()->check(CLI::ExistingFile);
   app.add_option("--catalog", o->catalogs,
                  "NAME=FILE, NAME one of gaia, 2mass, allwise, catwise, unwise; FILE a CSV/TSV of "
                  "all catalog sources in the area or of nearest candidates (repeatable)");
   app.add_option("--out", o->out, "Field table to write (CSV; written atomically)")->required();
-  app.add_option("--config", o->config,
-                 "TOML file with [crossmatch] (and [crossmatch.<catalog>] column names; "
-                 "configs/archive.toml lists every key with its default); other "
-                 "sections ignored here")
-      ->check(CLI::ExistingFile);
+  o->config.add_file_options(
+      app,
+      "TOML configuration: this command reads [crossmatch] and the [crossmatch.<catalog>] "
+      "column names (a file may carry every section; configs/archive.toml lists these keys at "
+      "their defaults); default: the MUWCLASS 2022 values",
+      "--set crossmatch.pu_factor=2 --set crossmatch.gaia.ra=RAdeg");
   app.add_option("--labels", o->labels,
                  "CSV with a label column joined by name ([crossmatch] label_name_column, "
                  "label_column) to build a training table; unlabelled sources are dropped")
       ->check(CLI::ExistingFile);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    const archive::ArchiveParams p = archive::read_archive_params(o->config);
+    const archive::ArchiveParams p(o->config.resolve_local());
     using clock = std::chrono::steady_clock;
     auto seconds = [](clock::time_point a, clock::time_point b) {
       return std::chrono::duration<double>(b - a).count();

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -55,6 +56,28 @@ Config Config::defaults() {
   return c;
 }
 
+std::map<std::string, CatalogColumns> CrossmatchParams::default_catalogs() {
+  // VizieR column names; PU_cat rules of Yang et al. (2022) in arcsec (2 sigma).
+  return {
+      {"gaia",
+       {"RA_ICRS", "DE_ICRS", {"e_RA_ICRS", "e_DE_ICRS"}, 2.0 / 1000.0,  // mas
+        {"Gmag", "e_Gmag", "BPmag", "e_BPmag", "RPmag", "e_RPmag", "Plx", "e_Plx", "epsi",
+         "PM", "pmRA", "e_pmRA", "pmDE", "e_pmDE", "rgeo", "b_rgeo", "B_rgeo", "rpgeo"}}},
+      {"2mass",
+       {"RAJ2000", "DEJ2000", {"errMaj"}, 2.0,
+        {"Jmag", "e_Jmag", "Hmag", "e_Hmag", "Kmag", "e_Kmag"}}},
+      {"allwise",
+       {"RAJ2000", "DEJ2000", {"eeMaj"}, 2.0,
+        {"W1mag", "e_W1mag", "W2mag", "e_W2mag", "W3mag", "e_W3mag"}}},
+      {"catwise",
+       {"RA_ICRS", "DE_ICRS", {"e_RA_ICRS", "e_DE_ICRS"}, 2.0,
+        {"W1mproPM", "e_W1mproPM", "W2mproPM", "e_W2mproPM"}}},
+      {"unwise",
+       {"RAJ2000", "DEJ2000", {"e_XposW1", "e_XposW2", "e_YposW1", "e_YposW2"}, 2.0 * 2.75,
+        {"FW1", "e_FW1", "FW2", "e_FW2"}}},
+  };
+}
+
 int Config::class_index(const std::string& name) const {
   const auto& cl = classifier.classes;
   const auto it = std::find(cl.begin(), cl.end(), name);
@@ -64,6 +87,12 @@ int Config::class_index(const std::string& name) const {
 // ---------------------------------------------------------------- reading --
 
 namespace {
+
+// A table map's entries are sections named by their keys ([crossmatch.gaia]).
+template <class V, typename E>
+void each_entry(V& v, std::map<std::string, E>& entries) {
+  for (auto& [entry, item] : entries) v.section(entry.c_str(), item, "");
+}
 
 // Reads one TOML table, remembering which keys were consumed so that unknown
 // (misspelt) keys are reported instead of silently ignored.
@@ -179,6 +208,12 @@ class ReadVisitor {
       }
     }
   }
+  // Each [<path>.<entry>] table overrides keys of that entry; a table naming
+  // no entry stays unseen and is an unknown key of this table.
+  template <typename E>
+  void table_map(const char*, std::map<std::string, E>& entries, const char*) {
+    each_entry(*this, entries);
+  }
   void require(bool, const std::string&) {}
 
  private:
@@ -277,6 +312,10 @@ class ValidateVisitor {
       ValidateVisitor v(prefix_, fmt::format("{}[{}]", join(name), i + 1));
       config_keys::visit(v, items[i]);
     }
+  }
+  template <typename E>
+  void table_map(const char*, std::map<std::string, E>& entries, const char*) {
+    each_entry(*this, entries);
   }
   void require(bool ok, const std::string& message) {
     if (!ok) fail("{}{}{}", prefix_, path_.empty() ? "" : path_ + ": ", message);
@@ -431,6 +470,10 @@ class WriteVisitor {
     }
     out_.insert(name, std::move(a));
   }
+  template <typename E>
+  void table_map(const char*, std::map<std::string, E>& entries, const char*) {
+    each_entry(*this, entries);
+  }
   void require(bool, const std::string&) {}
 
   template <typename T>
@@ -492,6 +535,15 @@ class ListVisitor {
     ListVisitor v(out_, join(name) + "[]", false);
     E element;
     config_keys::visit(v, element);
+  }
+  // A header line "<path>.<catalog>" naming the entries, then every entry's
+  // keys with their defaults ("crossmatch.gaia.ra").
+  template <typename E>
+  void table_map(const char* name, std::map<std::string, E>& entries, const char* description) {
+    std::string names;
+    for (const auto& [entry, item] : entries) names += (names.empty() ? "" : ", ") + entry;
+    out_.push_back({join(name), "tables", names, "", "", description});
+    each_entry(*this, entries);
   }
   void require(bool, const std::string&) {}
 

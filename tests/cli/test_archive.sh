@@ -3,7 +3,8 @@
 # 3FGL J1306.4-6043 field (five counterpart extracts) and on IC 2395 (no extracts:
 # crossmatch passes the X-ray table through); the raw tab-separated CSC CLI form gives
 # the same master table as the pandas re-save; --labels builds a training table;
-# bad inputs stop with one message, exit 2 and no output file.
+# bad inputs stop with one message, exit 2 and no output file. The archive keys are
+# keys of the one configuration: a classify config may carry them, --set reaches them.
 source "$(dirname "$0")/../tools/common.sh"
 TD="$MWCLASS_SHARED_DATA/cscv2_td_yang2022.csv"
 F3="$MWCLASS_SHARED_DATA/fields/3FGLJ1306.4-6043"
@@ -12,6 +13,8 @@ IC="$MWCLASS_SHARED_DATA/fields/IC2395"
 [ -f "$F3/per.csv" ] && [ -f "$IC/per.csv" ] || skip "the fields in $MWCLASS_SHARED_DATA/fields are absent"
 have_h5py || skip "/usr/bin/python3 has no h5py (apt-get install python3-h5py)"
 FAST=$(fast_config)
+ALL="$WORK/all.toml"   # the classify config and every archive key in one file
+cat "$FAST" "$SRC/configs/archive.toml" > "$ALL"
 
 expect_error() {  # expect_error "message part" command...
   local want=$1; shift
@@ -27,13 +30,13 @@ expect_error() {  # expect_error "message part" command...
 }
 
 # --- 3FGL J1306.4-6043: the three commands ----------------------------------
-"$MWCLASS" aggregate --detections "$F3/per.csv" --out "$WORK/f3_master.csv" 2> "$WORK/agg.log"
+"$MWCLASS" aggregate --detections "$F3/per.csv" --config "$ALL" --out "$WORK/f3_master.csv" 2> "$WORK/agg.log"
 grep -q "sources written  *16" "$WORK/agg.log"
 cats=()
 for c in gaia 2mass allwise catwise unwise; do cats+=(--catalog "$c=$F3/$c.csv"); done
-"$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" "${cats[@]}" --out "$WORK/f3_field.csv" 2> "$WORK/cm.log"
+"$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" "${cats[@]}" --config "$ALL" --out "$WORK/f3_field.csv" 2> "$WORK/cm.log"
 grep -q "gaia: counterparts used (flag >= 0)  *13" "$WORK/cm.log"
-"$MWCLASS" classify --config "$FAST" --td "$TD" --field "$WORK/f3_field.csv" --mc 2 --ebv 0.5 \
+"$MWCLASS" classify --config "$ALL" --td "$TD" --field "$WORK/f3_field.csv" --mc 2 --ebv 0.5 \
   --out "$WORK/f3.h5" > "$WORK/classify.log"
 "$PY" - "$WORK/f3.h5" 16 <<'PYEOF'
 import sys, h5py, numpy as np
@@ -44,6 +47,24 @@ assert P.shape == (int(sys.argv[2]), 8), P.shape
 assert np.allclose(P.sum(axis=1), 1.0)
 PYEOF
 ls "$WORK" | grep -q tmp- && { echo "FAIL: temporary file left"; exit 1; }
+
+# --- the archive keys in the central configuration ------------------------------
+"$MWCLASS" config --keys > "$WORK/keys.txt"
+grep -q '^aggregate.max_theta  *number  *10 .*\[> 0, arcmin\]' "$WORK/keys.txt"
+grep -q "^crossmatch.gaia.ra  *string  *'RA_ICRS' " "$WORK/keys.txt"
+grep -q '^selection.max_pu ' "$WORK/keys.txt"
+"$MWCLASS" config > "$WORK/defaults.toml"
+grep -q '^ *\[crossmatch.unwise\]' "$WORK/defaults.toml"
+# --set is the key in a file: the same master table; and the key takes effect.
+printf '[aggregate]\nmax_theta = 5.0\n' > "$WORK/theta.toml"
+"$MWCLASS" aggregate --detections "$F3/per.csv" --config "$WORK/theta.toml" --out "$WORK/theta_file.csv" 2> "$WORK/theta.log"
+"$MWCLASS" aggregate --detections "$F3/per.csv" --set aggregate.max_theta=5 --out "$WORK/theta_set.csv" 2> /dev/null
+cmp "$WORK/theta_file.csv" "$WORK/theta_set.csv"
+grep -q "theta > 5" "$WORK/theta.log"
+! cmp -s "$WORK/theta_set.csv" "$WORK/f3_master.csv" || { echo "FAIL: max_theta=5 changed nothing"; exit 1; }
+"$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" "${cats[@]}" --set crossmatch.pu_factor=2 \
+  --set crossmatch.gaia.ra=RAdeg --out "$WORK/bad_ra.csv" 2> "$WORK/err.txt" && { echo "FAIL: gaia.ra ignored"; exit 1; }
+grep -q "RAdeg" "$WORK/err.txt"
 
 # --- IC 2395: no counterpart extracts ------------------------------------------
 "$MWCLASS" aggregate --detections "$IC/per.csv" --out "$WORK/ic_master.csv" 2> "$WORK/ic.log"
@@ -97,8 +118,12 @@ sed '2s/,0.79,/,zero,/' "$F3/per.csv" > "$WORK/badnum.csv"
 expect_error "line 2, column 'err_ellipse_r0': 'zero' is not a number" \
   "$MWCLASS" aggregate --detections "$WORK/badnum.csv" --out "$WORK/bad2.csv"
 printf '[aggregate]\nmax_theta = 10\nmax_tehta = 8\n' > "$WORK/bad.toml"
-expect_error "bad.toml: unknown key 'max_tehta' in \[aggregate\]" \
+expect_error "bad.toml: \[aggregate\] max_tehta: unknown key" \
   "$MWCLASS" aggregate --detections "$F3/per.csv" --config "$WORK/bad.toml" --out "$WORK/bad3.csv"
+expect_error "\[crossmatch\] sdss: unknown key" \
+  "$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" --set crossmatch.sdss.ra=x --out "$WORK/bad9.csv"
+expect_error "crossmatch.search_radius must be > 0 (got 0)" \
+  "$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" --set crossmatch.search_radius=0 --out "$WORK/bad9.csv"
 expect_error "unknown catalog 'sdss'" \
   "$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" --catalog "sdss=$F3/gaia.csv" --out "$WORK/bad4.csv"
 expect_error "expected NAME=FILE" \
@@ -111,6 +136,6 @@ expect_error "FITS tables are not read yet" \
 sed '3s/^\(2CXO[^,]*\),[^,]*,/\1,,/' "$WORK/f3_master.csv" > "$WORK/nopos.csv"
 expect_error "nopos.csv: line 3: X-ray source without a position" \
   "$MWCLASS" crossmatch --xray "$WORK/nopos.csv" --out "$WORK/bad8.csv"
-for i in 1 2 3 4 5 6 7 8; do [ ! -e "$WORK/bad$i.csv" ] || { echo "FAIL: bad$i.csv written"; exit 1; }; done
+for i in 1 2 3 4 5 6 7 8 9; do [ ! -e "$WORK/bad$i.csv" ] || { echo "FAIL: bad$i.csv written"; exit 1; }; done
 ls "$WORK" | grep -q "tmp-" && { echo "FAIL: temporary file left"; exit 1; }
 echo PASS

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mwclass/core/archive_params.hpp"
 #include "mwclass/core/learner_params.hpp"
 
 namespace mwclass {
@@ -140,6 +141,10 @@ struct Config {
   ReddeningConfig reddening;
   SmoteConfig smote;
   ClassifierConfig classifier;
+  // The archive stage (`mwclass aggregate`, `mwclass crossmatch`; core/archive_params.hpp).
+  AggregateParams aggregate;
+  SelectionParams selection;
+  CrossmatchParams crossmatch;
   std::uint64_t seed = 20220923;
   int threads = 1;
 

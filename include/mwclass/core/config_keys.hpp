@@ -9,10 +9,15 @@
 //   v.key(name, member, rule, unit, description)
 //   v.section(name, member_struct, description)          -> visit(v, member_struct)
 //   v.table_array(name, std::vector<E>&, description)    -> visit(v, element) per element
+//   v.table_map(name, std::map<std::string, E>&, description)
+//                                  one sub-table [<section>.<entry>] per map entry; a file
+//                                  overrides keys of existing entries (no new entries);
+//                                  name is the placeholder in listings ("<catalog>")
 //   v.require(condition, message)                          cross-key checks
 // Visitors that only read (writer, validator, lister) receive the config
 // through a const_cast and never modify it.
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -202,6 +207,88 @@ void visit(V& v, ColumnsConfig& c) {
 }
 
 template <class V>
+void visit(V& v, AggregateParams& p) {
+  v.key("drop_instruments", p.drop_instruments, Rule::any(), "", "detections from these instruments are dropped");
+  v.key("max_theta", p.max_theta, Rule::above(0), "arcmin", "a larger off-axis angle drops a detection");
+  v.key("max_pileup_warning", p.max_pileup_warning, Rule::at_least(0), "counts/frame/pixel",
+        "a larger pileup_warning drops a detection");
+  v.key("drop_saturated", p.drop_saturated, Rule::any(), "", "per-observation sat_src_flag set drops a detection");
+  v.key("drop_streak", p.drop_streak, Rule::any(), "", "per-observation streak_src_flag set drops a detection");
+  v.key("drop_shared_detections", p.drop_shared_detections, Rule::any(), "",
+        "an (obsid, region_id, obi) claimed by several source names is dropped for all of them");
+  v.key("collapse_duplicates", p.collapse_duplicates, Rule::any(), "", "a detection listed once per stack counts once");
+  v.key("null_flux_upper", p.null_flux_upper, Rule::above(0), "erg s^-1 cm^-2",
+        "a band without any usable detection: Fechner moments of (0, 0, this)");
+  v.key("p_inter_decimals", p.p_inter_decimals, Rule::at_least(0), "", "P_inter is rounded like the authors' table");
+  v.key("name_column", p.name_column, Rule::any(), "", "CSC per-detection join: source name column");
+  v.key("ra_column", p.ra_column, Rule::any(), "", "right ascension column (sexagesimal hours or deg)");
+  v.key("dec_column", p.dec_column, Rule::any(), "", "declination column (sexagesimal or deg)");
+  v.key("pu_column", p.pu_column, Rule::any(), "", "positional uncertainty column (arcsec, 95 % major radius)");
+  v.key("significance_column", p.significance_column, Rule::any(), "", "detection significance column (S/N)");
+  v.key("flux_prefix", p.flux_prefix, Rule::any(), "",
+        "band flux columns <prefix><band>, <prefix>lolim_<band>, <prefix>hilim_<band>");
+  v.key("bands", p.bands, Rule::any(), "", "soft, medium, hard band names (flux_flag bits 1, 2, 4)");
+  v.key("variability_column", p.variability_column, Rule::any(), "",
+        "per-detection Kuiper probability column (-> P_intra)");
+  v.key("nh_column", p.nh_column, Rule::any(), "", "Galactic N_H column (1e20 cm^-2), copied");
+  v.key("gamma_column", p.gamma_column, Rule::any(), "", "master power-law index column (with _lolim/_hilim)");
+  v.key("xmm", p.xmm, Rule::any(), "", "the input is a 4XMM per-detection table (--xmm)");
+  v.key("xmm_photon_index", p.xmm_photon_index, Rule::any(), "",
+        "Gamma of the power law F_E ~ E^(1-Gamma) of the XMM -> CSC band conversion (--xmm-gamma)");
+  v.key("xmm_name_column", p.xmm_name_column, Rule::any(), "", "4XMM source name column");
+  v.key("xmm_ra_column", p.xmm_ra_column, Rule::any(), "", "4XMM right ascension column (deg)");
+  v.key("xmm_dec_column", p.xmm_dec_column, Rule::any(), "", "4XMM declination column (deg)");
+  v.key("xmm_pu_column", p.xmm_pu_column, Rule::any(), "", "4XMM positional error column (arcsec, 1 sigma)");
+  v.key("xmm_pu_scale", p.xmm_pu_scale, Rule::above(0), "", "1-sigma radial error -> 95 % radius");
+  v.key("xmm_flux_prefix", p.xmm_flux_prefix, Rule::any(), "", "4XMM flux columns <prefix><n>_FLUX, _FLUX_ERR, n = 2..5");
+  v.key("xmm_significance_column", p.xmm_significance_column, Rule::any(), "", "4XMM detection likelihood column");
+  v.key("xmm_variability_column", p.xmm_variability_column, Rule::any(), "",
+        "4XMM per-detection variability column; \"\" = P_intra missing");
+  v.require(p.bands.size() == 3, "bands must name three bands (soft, medium, hard)");
+}
+
+template <class V>
+void visit(V& v, SelectionParams& p) {
+  v.key("drop_saturated", p.drop_saturated, Rule::any(), "", "master sat_src_flag set drops a source");
+  v.key("drop_streak", p.drop_streak, Rule::any(), "", "master streak_src_flag set drops a source");
+  v.key("min_significance", p.min_significance, Rule::at_least(0), "",
+        "> 0: keep sources with significance > this (the paper's good CSC sample: 3)");
+  v.key("max_pu", p.max_pu, Rule::at_least(0), "arcsec",
+        "> 0: keep sources with err_ellipse_r0 < this (good sample: 1)");
+  v.key("drop_conf_flag", p.drop_conf_flag, Rule::any(), "", "conf_flag set drops a source (good sample: true)");
+  v.key("drop_extent_flag", p.drop_extent_flag, Rule::any(), "", "extent_flag set drops a source (good sample: true)");
+}
+
+template <class V>
+void visit(V& v, CatalogColumns& c) {
+  v.key("ra", c.ra, Rule::any(), "", "right ascension column (deg)");
+  v.key("dec", c.dec, Rule::any(), "", "declination column (deg)");
+  v.key("pu_columns", c.pu_columns, Rule::any(), "", "PU_cat = pu_scale x max(these columns)");
+  v.key("pu_scale", c.pu_scale, Rule::above(0), "", "turns the PU columns into a 2-sigma radius in arcsec");
+  v.key("values", c.values, Rule::any(), "", "columns carried to the output (magnitudes, fluxes, ...)");
+}
+
+template <class V>
+void visit(V& v, CrossmatchParams& p) {
+  v.key("search_radius", p.search_radius, Rule::above(0), "arcsec", "candidates beyond this are not considered");
+  v.key("pu_factor", p.pu_factor, Rule::at_least(1), "",
+        "a counterpart within pu_factor x X_PU is kept (match flags -4, 2, 0)");
+  v.key("flag_threshold", p.flag_threshold, Rule::any(), "", "a counterpart is used when its match flag >= this");
+  v.key("gaia_terms", p.gaia_terms, Rule::any(), "", "add Plx, e_Plx, epsi of the Gaia candidate to X_PU");
+  v.key("unwise_zero_point", p.unwise_zero_point, Rule::any(), "mag",
+        "Vega magnitude of one unWISE flux unit (Schlafly et al. 2019)");
+  v.key("unwise_w1_offset", p.unwise_w1_offset, Rule::any(), "mag", "subtracted from unWISE W1 (authors' value)");
+  v.key("unwise_w2_offset", p.unwise_w2_offset, Rule::any(), "mag", "subtracted from unWISE W2 (authors' value)");
+  v.key("xray_name", p.xray_name, Rule::any(), "", "X-ray table: source name column");
+  v.key("xray_ra", p.xray_ra, Rule::any(), "", "X-ray table: right ascension column (deg)");
+  v.key("xray_dec", p.xray_dec, Rule::any(), "", "X-ray table: declination column (deg)");
+  v.key("xray_pu", p.xray_pu, Rule::any(), "", "X-ray table: positional uncertainty column (arcsec, 95 %)");
+  v.key("label_name_column", p.label_name_column, Rule::any(), "", "--labels: join key in the label file");
+  v.key("label_column", p.label_column, Rule::any(), "", "--labels: the column carried over");
+  v.table_map("<catalog>", p.catalogs, "counterpart catalog columns and PU rule (gaia, 2mass, allwise, catwise, unwise)");
+}
+
+template <class V>
 void visit(V& v, Config& c) {
   v.key("seed", c.seed, Rule::any(), "", "master seed of every random stream");
   v.key("threads", c.threads, Rule::at_least(1), "", "OpenMP threads per rank");
@@ -211,12 +298,16 @@ void visit(V& v, Config& c) {
   v.section("reddening", c.reddening, "E(B-V) bins and the reddening of the training set");
   v.section("smote", c.smote, "SMOTE oversampling (rf)");
   v.section("classifier", c.classifier, "classes and learners");
+  v.section("aggregate", c.aggregate, "mwclass aggregate: per-detection cuts and column names (docs/archive.md)");
+  v.section("selection", c.selection, "mwclass aggregate: source selection");
+  v.section("crossmatch", c.crossmatch, "mwclass crossmatch: counterparts (docs/archive.md)");
 }
 
 // One line per key, for `mwclass config --keys`.
 struct KeyInfo {
-  std::string path;           // "classifier.forest.n_trees"; table arrays: "features.xray_bands[].name"
-  std::string type;           // "integer", "number", "boolean", "string", "array of ..."
+  std::string path;           // "classifier.forest.n_trees"; table arrays: "features.xray_bands[].name";
+                              // table maps: "crossmatch.gaia.ra" per default entry
+  std::string type;           // "integer", "number", "boolean", "string", "array of ...", "tables"
   std::string default_value;  // TOML text of the built-in default ("" inside table arrays)
   std::string rule, unit, description;
 };

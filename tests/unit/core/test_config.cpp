@@ -32,7 +32,14 @@ TEST_CASE("the resolved config round-trips through TOML") {
   c.seed = 99;
   c.monte_carlo.iterations = 17;
   c.features.used = {"Fs", "HR_ms", "G-BP"};
+  c.aggregate.max_theta = 7.5;
+  c.selection.drop_extent_flag = true;
+  c.crossmatch.catalogs.at("unwise").pu_columns = {"e_XposW1"};
   const Config back = Config::from_toml_string(c.to_toml(), "roundtrip");
+  CHECK(back.aggregate.max_theta == 7.5);
+  CHECK(back.selection.drop_extent_flag);
+  CHECK(back.crossmatch.catalogs.at("unwise").pu_columns == std::vector<std::string>{"e_XposW1"});
+  CHECK(back.crossmatch.catalogs.at("gaia").pu_scale == c.crossmatch.catalogs.at("gaia").pu_scale);
   CHECK(back.seed == 99);
   CHECK(back.monte_carlo.iterations == 17);
   CHECK(back.features.used == c.features.used);
@@ -118,14 +125,26 @@ TEST_CASE("config: every key is declared once — the key list and the written T
     }
   };
   walk(toml::parse(Config::defaults().to_toml()), "");
-  std::set<std::string> listed;
+  std::set<std::string> listed, maps;
   for (const auto& k : config_keys::list_keys()) {
     CHECK_MESSAGE(!k.description.empty(), k.path);
+    if (k.type == "tables") {  // a table map's header line; its entries' keys follow
+      maps.insert(k.path);
+      CHECK(k.default_value == "2mass, allwise, catwise, gaia, unwise");
+      continue;
+    }
     CHECK_MESSAGE(listed.insert(k.path).second, "listed twice: " << k.path);
   }
   CHECK(listed == written);
+  CHECK(maps == std::set<std::string>{"crossmatch.<catalog>"});
   CHECK(listed.count("classifier.forest.max_bins"));
-  CHECK(listed.size() > 70);
+  CHECK(listed.count("aggregate.xmm_variability_column"));
+  CHECK(listed.count("selection.drop_extent_flag"));
+  CHECK(listed.count("crossmatch.label_column"));
+  for (const char* catalog : {"gaia", "2mass", "allwise", "catwise", "unwise"})
+    for (const char* key : {"ra", "dec", "pu_columns", "pu_scale", "values"})
+      CHECK_MESSAGE(listed.count(std::string("crossmatch.") + catalog + "." + key), catalog << "." << key);
+  CHECK(listed.size() > 70 + 29 + 6 + 13 + 25);
   // Every default passes its own rule (the validator uses the same declarations).
   CHECK_NOTHROW(Config::defaults().validate());
   CHECK(config_keys::Rule::zero_or_in(2, 65536).text() == "0 or in [2, 65536]");

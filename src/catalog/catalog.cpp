@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "mwclass/catalog/csv.hpp"
 #include "mwclass/core/error.hpp"
@@ -10,6 +11,10 @@
 namespace mwclass::catalog {
 
 namespace {
+
+// erg s^-1 cm^-2: no X-ray source is brighter (Sco X-1, the brightest persistent
+// one, is ~2e-7); a larger flux is a unit error or a sentinel.
+constexpr double kBrightestFlux = 1e-6;
 
 template <typename M>
 M take_rows(const M& m, const std::vector<std::size_t>& rows) {
@@ -30,6 +35,15 @@ std::vector<T> take(const std::vector<T>& v, const std::vector<std::size_t>& row
 class CellReader {
  public:
   explicit CellReader(const CsvTable& t) : t_(t) {}
+
+  // Every header name once: with a column twice, which one is meant is a guess.
+  void check_unique_header() const {
+    for (std::size_t a = 0; a < t_.header.size(); ++a)
+      for (std::size_t b = a + 1; b < t_.header.size(); ++b)
+        if (t_.header[a] == t_.header[b])
+          fail("{}: column '{}' appears twice (columns {} and {}): rename or remove one", t_.path,
+               t_.header[a], a + 1, b + 1);
+  }
 
   int require(const std::string& column, const std::string& config_key) const {
     const int c = t_.column(column);
@@ -58,9 +72,14 @@ class CellReader {
     return v;
   }
 
-  double uncertainty(std::size_t row, int col) const {
+  // An uncertainty beside a given value must be > 0 (0 would make the value exact in
+  // the Monte-Carlo draws); an empty one beside a value is allowed (e.g. an upper limit).
+  double uncertainty(std::size_t row, int col, bool has_value) const {
     const double v = number(row, col);
     if (v < 0) fail("{}: {}: negative uncertainty {}", t_.path, where(row, col), v);
+    if (v == 0 && has_value)
+      fail("{}: {}: uncertainty 0 beside a measured value (leave it empty if unknown)", t_.path,
+           where(row, col));
     return v;
   }
 
@@ -100,6 +119,7 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
 
   Catalog c;
   c.path = t.path;
+  cells.check_unique_header();
   const int name_col = cells.require(cols.name, "[columns] name");
   const int ra_col = cells.require(cols.ra, "[columns] ra");
   const int dec_col = cells.require(cols.dec, "[columns] dec");
@@ -141,14 +161,26 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
       if (f <= 0)
         fail("{}: {}: X-ray flux must be positive (leave the cell empty for no measurement)",
              t.path, cells.where(i, xf[b]));
+      if (f > kBrightestFlux)
+        fail("{}: {}: X-ray flux {} erg s^-1 cm^-2 is brighter than any X-ray source on the sky "
+             "(Sco X-1: ~2e-7); wrong units or a sentinel value?", t.path, cells.where(i, xf[b]), f);
       c.xray_flux(i, b) = f;
-      c.xray_error(i, b) = cells.uncertainty(i, xe[b]);
+      c.xray_error(i, b) = cells.uncertainty(i, xe[b], !std::isnan(f));
     }
     for (std::size_t b = 0; b < mg.size(); ++b) {
       c.mag(i, b) = cells.number(i, mg[b]);
-      c.mag_error(i, b) = cells.uncertainty(i, me[b]);
+      for (double sentinel : cols.sentinel_magnitudes)
+        if (c.mag(i, b) == sentinel)
+          fail("{}: {}: magnitude {} is a 'no data' code ([columns] sentinel_magnitudes); leave the "
+               "cell empty for a missing value", t.path, cells.where(i, mg[b]), c.mag(i, b));
+      c.mag_error(i, b) = cells.uncertainty(i, me[b], !std::isnan(c.mag(i, b)));
     }
-    for (std::size_t v = 0; v < va.size(); ++v) c.variability(i, v) = cells.number(i, va[v]);
+    for (std::size_t v = 0; v < va.size(); ++v) {
+      c.variability(i, v) = cells.number(i, va[v]);
+      if (c.variability(i, v) < 0 || c.variability(i, v) > 1)  // P_intra, P_inter: probabilities
+        fail("{}: {}: {} is outside [0, 1] (the [columns] variability columns are probabilities)", t.path,
+             cells.where(i, va[v]), c.variability(i, v));
+    }
     if (label_col >= 0) {
       const std::string& label = t.rows[i][label_col];
       const int k = config.class_index(label);
@@ -159,6 +191,15 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
              cells.where(i, label_col), label, known);
       }
       c.labels[i] = k;
+    }
+  }
+  if (role == Role::Training) {  // a source twice would count twice (and leak into its own LOOCV)
+    std::unordered_map<std::string, std::size_t> first;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto [it, added] = first.emplace(c.names[i], i);
+      if (!added)
+        fail("{}: line {}: source '{}' is already in the training set at line {}", t.path, t.line_numbers[i],
+             c.names[i], t.line_numbers[it->second]);
     }
   }
   return c;

@@ -99,6 +99,10 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
   std::vector<std::string> cells;
   while (std::getline(in, line)) {
     ++line_no;
+    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 byte-order mark
+    if (line.find('\0') != std::string::npos)
+      fail("{}, line {}: NUL byte in the file (a binary or UTF-16 file? catalogs must be UTF-8 text)", path,
+           line_no);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (options.skip_comments && line[0] == '#') continue;

@@ -97,6 +97,50 @@ printf '[monte_carlo]\niteratons = 3\n' > "$WORK/typo.toml"
 expect_failure "config typo" "typo.toml: \[monte_carlo\] iteratons: unknown key" -- \
   classify --config "$WORK/typo.toml" --td "$WORK/td.csv" --field "$WORK/field.csv" --out "$WORK/out.h5"
 
+# Issue 17's five findings: what cannot be right is refused, a mere convention accepted.
+edit_csv "$WORK/field.csv" "$WORK/pintra.csv" "rows[2]['P_intra'] = '1.7'"
+expect_failure "probability above 1" "pintra.csv: line 4 .*column 'P_intra': 1.7 is outside \[0, 1\]" -- \
+  $(classify --td "$WORK/td.csv" --field "$WORK/pintra.csv")
+edit_csv "$WORK/field.csv" "$WORK/mag99.csv" "rows[0]['Gmag'] = '-99'; rows[0]['e_Gmag'] = '0.1'"
+expect_failure "sentinel magnitude" "mag99.csv: line 2 .*column 'Gmag': magnitude -99 is a 'no data' code" -- \
+  $(classify --td "$WORK/td.csv" --field "$WORK/mag99.csv")
+edit_csv "$WORK/field.csv" "$WORK/flux300.csv" "rows[1]['Fs'] = '1e300'"
+expect_failure "impossible flux" "flux300.csv: line 3 .*column 'Fs': X-ray flux 1e\+300 .* brighter than any X-ray source" -- \
+  $(classify --td "$WORK/td.csv" --field "$WORK/flux300.csv")
+edit_csv "$WORK/field.csv" "$WORK/zeroerr.csv" "rows[0]['e_Fm'] = '0'"
+expect_failure "zero uncertainty" "zeroerr.csv: line 2 .*column 'e_Fm': uncertainty 0 beside a measured value" -- \
+  $(classify --td "$WORK/td.csv" --field "$WORK/zeroerr.csv")
+edit_csv "$WORK/td.csv" "$WORK/dupname.csv" "rows[5]['CSCv2_name'] = rows[2]['CSCv2_name']"
+expect_failure "duplicate training source" "dupname.csv: line 7: source '.*' is already in the training set at line 4" -- \
+  $(classify --td "$WORK/dupname.csv" --field "$WORK/field.csv")
+python3 - "$WORK/field.csv" "$WORK/dupcol.csv" <<'PYEOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+open(sys.argv[2], "w").write("\n".join([lines[0] + ",Fs"] + [l + ",1e-14" for l in lines[1:]]) + "\n")
+PYEOF
+expect_failure "duplicate column" "dupcol.csv: column 'Fs' appears twice \(columns [0-9]+ and [0-9]+\)" -- \
+  $(classify --td "$WORK/td.csv" --field "$WORK/dupcol.csv")
+python3 - "$WORK/field.csv" "$WORK/nul.csv" <<'PYEOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+lines[3] = lines[3][:5] + "\0" + lines[3][5:]
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PYEOF
+expect_failure "NUL byte" "nul.csv, line 4: NUL byte" -- $(classify --td "$WORK/td.csv" --field "$WORK/nul.csv")
+# A byte-order mark and CRLF line ends are a convention: the same result as the plain file.
+python3 - "$WORK/field.csv" "$WORK/bom.csv" <<'PYEOF'
+import sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w", newline="").write("\ufeff" + text.replace("\n", "\r\n"))
+PYEOF
+"$MWCLASS" classify --config "$CFG" --mc 1 --quiet --td "$WORK/td.csv" --field "$WORK/field.csv" --out "$WORK/plain.h5"
+"$MWCLASS" classify --config "$CFG" --mc 1 --quiet --td "$WORK/td.csv" --field "$WORK/bom.csv" --out "$WORK/bom.h5"
+if "$PY" -c "import h5py" 2>/dev/null; then
+  "$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/plain.h5" "$WORK/bom.h5" > /dev/null ||
+    { echo "FAIL [BOM + CRLF]: results differ from the plain file"; failures=$((failures + 1)); }
+  echo "ok   [BOM + CRLF]: same results as the plain file"
+fi
+
 # The same errors under MPI: every rank exits, rank 0 prints once.
 set +e
 "${MPIEXEC:-mpirun}" --oversubscribe -np 2 "$MWCLASS" $(classify --td "$WORK/label.csv" --field "$WORK/field.csv") > "$WORK/mpi.out" 2>&1

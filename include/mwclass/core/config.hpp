@@ -53,6 +53,8 @@ struct ColumnsConfig {
   std::string label = "True_Class";
   std::string ebv = "ebv";
   std::vector<std::string> variability = {"P_intra", "P_inter"};  // used as they are
+  // Magnitudes that catalogs use for "no data": an error, not a measurement.
+  std::vector<double> sentinel_magnitudes = {-99, 99, -999, 999, -9999, 9999};
 };
 
 struct FeaturesConfig {

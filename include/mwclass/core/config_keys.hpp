@@ -203,7 +203,9 @@ void visit(V& v, ColumnsConfig& c) {
   v.key("dec", c.dec, Rule::any(), "", "declination column (deg)");
   v.key("label", c.label, Rule::any(), "", "class label column (training set)");
   v.key("ebv", c.ebv, Rule::any(), "", "E(B-V) column (mag)");
-  v.key("variability", c.variability, Rule::any(), "", "columns used as features as they are");
+  v.key("variability", c.variability, Rule::any(), "", "probability columns used as features as they are, in [0, 1]");
+  v.key("sentinel_magnitudes", c.sentinel_magnitudes, Rule::any(), "mag",
+        "magnitudes that mean 'no data' in some catalogs: refused (leave the cell empty)");
 }
 
 template <class V>

@@ -16,6 +16,7 @@ PACKAGES=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-de
           libeigen3-dev libcli11-dev libfmt-dev doctest-dev libtomlplusplus-dev
           libxgboost-dev xgboost libboost-math-dev libhealpix-cxx-dev libnlopt-cxx-dev
           python3-h5py python3-numpy python3-matplotlib)
+PACKAGES+=(wcslib-dev)  # dust maps: the SFD images' WCS (src/physics/dust_map.cpp)
 
 install_packages() {
   local missing=()

@@ -79,6 +79,9 @@ class Fits {
     }
     if (status) {
       f_ = nullptr;
+      if (status == NOT_TABLE)
+        fail("{}: not a table HDU (an image); name the table HDU, e.g. {}[1]: {}", path, file_part(path),
+             cfitsio_message(status));
       fail("{}: cannot {} as FITS: {}", path, mode == Mode::Create ? "create" : "open",
            cfitsio_message(status));
     }
@@ -421,6 +424,227 @@ bool is_fits_path(const std::string& path) {
     if (l.size() >= n && l.compare(l.size() - n, n, ext) == 0) return true;
   }
   return false;
+}
+
+
+// ---- tables ------------------------------------------------------------------------------
+
+namespace {
+
+bool is_integer_code(int code) {
+  switch (code) {
+    case TBYTE: case TSBYTE: case TSHORT: case TUSHORT: case TINT: case TUINT: case TLONG:
+    case TULONG: case TLONGLONG: case TULONGLONG: return true;
+    default: return false;
+  }
+}
+
+struct TableColumn {
+  int index = 0;       // 1-based FITS column number
+  std::string name;    // the header name in the CsvTable
+  int code = 0;
+};
+
+const FitsColumnUse* find_use(const std::vector<FitsColumnUse>& used, const std::string& name) {
+  for (const auto& u : used)
+    if (u.name == name) return &u;
+  for (const auto& u : used)
+    if (lower(u.name) == lower(name)) return &u;
+  return nullptr;
+}
+
+// The cells of one column, `rows` long.
+std::vector<std::string> read_cells(const Fits& f, const TableColumn& c, LONGLONG rows, LONGLONG width) {
+  std::vector<std::string> cells(static_cast<std::size_t>(rows));
+  if (rows == 0) return cells;
+  int status = 0, any_null = 0;
+  const std::string what = fmt::format("reading column '{}'", c.name);
+  const auto n = static_cast<std::size_t>(rows);
+  if (c.code == TSTRING) {
+    const std::size_t w = static_cast<std::size_t>(std::max<LONGLONG>(width, 1)) + 1;
+    std::vector<char> buffer(n * w, '\0');
+    std::vector<char*> pointers(n);
+    for (std::size_t i = 0; i < n; ++i) pointers[i] = buffer.data() + i * w;
+    char empty[] = "";
+    fits_read_col(f.get(), TSTRING, c.index, 1, 1, rows, empty, pointers.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = trim(pointers[i]);
+  } else if (c.code == TLOGICAL) {
+    std::vector<char> values(n), nulls(n);
+    fits_read_colnull(f.get(), TLOGICAL, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : values[i] ? "True" : "False";
+  } else if (c.code == TULONGLONG) {
+    std::vector<unsigned long long> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TULONGLONG, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : std::to_string(values[i]);
+  } else if (is_integer_code(c.code)) {
+    std::vector<long long> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TLONGLONG, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : std::to_string(values[i]);
+  } else {
+    std::vector<double> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TDOUBLE, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : format_number(values[i]);
+  }
+  return cells;
+}
+
+}  // namespace
+
+CsvTable read_fits_table(const std::string& path, const std::vector<FitsColumnUse>& used) {
+  Fits f(path, Fits::Mode::ReadTable);
+  int status = 0, type = 0;
+  fits_get_hdu_type(f.get(), &type, &status);
+  f.check(status, "reading the HDU type");
+  if (type != BINARY_TBL && type != ASCII_TBL)
+    fail("{}: not a table HDU (it is an image); name the table HDU, e.g. {}[1]", f.where(), file_part(path));
+  int ncols = 0;
+  LONGLONG nrows = 0;
+  fits_get_num_cols(f.get(), &ncols, &status);
+  fits_get_num_rowsll(f.get(), &nrows, &status);
+  f.check(status, "reading the table size");
+
+  CsvTable t;
+  t.path = path;
+  t.numbered_rows = true;
+  std::vector<TableColumn> columns;
+  std::vector<LONGLONG> widths;
+  for (int c = 1; c <= ncols; ++c) {
+    TableColumn col;
+    col.index = c;
+    LONGLONG repeat = 0, width = 0;
+    fits_get_eqcoltypell(f.get(), c, &col.code, &repeat, &width, &status);
+    f.check(status, fmt::format("reading the type of column {}", c));
+    const std::string name = f.key_string(fmt::format("TTYPE{}", c));
+    const std::string tform = f.key_string(fmt::format("TFORM{}", c));
+    col.name = name.empty() ? fmt::format("col{}", c) : name;
+    const FitsColumnUse* use = find_use(used, col.name);
+    if (use) col.name = use->name;
+    const bool is_string = col.code == TSTRING;
+    const bool supported = col.code > 0 && col.code != TBIT && col.code != TCOMPLEX && col.code != TDBLCOMPLEX;
+    const bool scalar = supported && (is_string ? (type == ASCII_TBL || repeat <= width) : repeat == 1);
+    if (!scalar) {
+      if (!use) continue;  // not used by this catalog: ignored
+      if (!supported)
+        fail("{}: column '{}' has a type mwclass cannot read (TFORM{} = '{}'); one number or string "
+             "per row is needed", f.where(), name, c, tform);
+      fail("{}: column '{}' is a vector column ({} values per row, TFORM{} = '{}'); mwclass needs one "
+           "value per row in the columns it uses", f.where(), name, is_string ? repeat / std::max<LONGLONG>(width, 1) : repeat,
+           c, tform);
+    }
+    if (use && use->number && (is_string || col.code == TLOGICAL))
+      fail("{}: column '{}' holds {} (TFORM{} = '{}'), a number is needed", f.where(), name,
+           is_string ? "text" : "logicals", c, tform);
+    const std::string tunit = f.key_string(fmt::format("TUNIT{}", c));
+    if (use && use->unit != FitsUnit::None && !tunit.empty() && !unit_matches(tunit, use->unit))
+      std::fprintf(stderr, "warning: %s: column '%s' has TUNIT%d = '%s', mwclass expects %s (the values are used as they are)\n",
+                   f.where().c_str(), name.c_str(), c, tunit.c_str(), unit_name(use->unit));
+    columns.push_back(col);
+    widths.push_back(width);
+  }
+
+  t.header.reserve(columns.size());
+  for (const auto& c : columns) t.header.push_back(c.name);
+  const auto n = static_cast<std::size_t>(nrows);
+  t.rows.assign(n, std::vector<std::string>(columns.size()));
+  t.line_numbers.resize(n);
+  for (std::size_t i = 0; i < n; ++i) t.line_numbers[i] = i + 1;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    std::vector<std::string> cells = read_cells(f, columns[k], nrows, widths[k]);
+    for (std::size_t i = 0; i < n; ++i) t.rows[i][k] = std::move(cells[i]);
+  }
+  return t;
+}
+
+void write_fits_tables(const std::string& path, const std::vector<FitsTableHdu>& tables) {
+  create_fits(path, [&](Fits& f) {
+    int status = 0;
+    fits_create_img(f.get(), BYTE_IMG, 0, nullptr, &status);
+    f.check(status, "creating the primary HDU");
+    for (const auto& table : tables) {
+      const auto& cols = table.columns;
+      std::vector<std::string> forms;
+      LONGLONG rows = -1;
+      for (const auto& c : cols) {
+        const int kinds = c.is_double + c.is_integer + c.is_logical + c.is_string;
+        if (kinds != 1) fail("{}: column '{}' must be exactly one of double, integer, logical, string", path, c.name);
+        const std::size_t n = c.is_double ? c.doubles.size() : c.is_integer ? c.integers.size()
+                              : c.is_logical ? c.logicals.size() : c.strings.size();
+        if (rows >= 0 && static_cast<LONGLONG>(n) != rows)
+          fail("{}: column '{}' has {} rows, the table {}", path, c.name, n, rows);
+        rows = static_cast<LONGLONG>(n);
+        std::size_t width = 1;
+        for (const auto& s : c.strings) width = std::max(width, s.size());
+        forms.push_back(c.is_double ? "D" : c.is_integer ? "K" : c.is_logical ? "L" : fmt::format("{}A", width));
+      }
+      std::vector<char*> ttype, tform, tunit;
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        ttype.push_back(const_cast<char*>(cols[k].name.c_str()));
+        tform.push_back(const_cast<char*>(forms[k].c_str()));
+        tunit.push_back(const_cast<char*>(cols[k].unit.c_str()));
+      }
+      fits_create_tbl(f.get(), BINARY_TBL, 0, static_cast<int>(cols.size()), ttype.data(), tform.data(),
+                      tunit.data(), table.extname.c_str(), &status);
+      f.check(status, "creating table " + table.extname);
+      bool long_strings = false;
+      for (const auto& [key, value] : table.keywords) {
+        fits_write_key_longstr(f.get(), key.c_str(), value.c_str(), nullptr, &status);
+        f.check(status, "writing keyword " + key);
+        long_strings = long_strings || value.size() > 68;
+      }
+      if (long_strings) {
+        fits_write_key_longwarn(f.get(), &status);
+        f.check(status, "writing the LONGSTRN keyword");
+      }
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const auto& c = cols[k];
+        const int col = static_cast<int>(k) + 1;
+        const std::string what = fmt::format("writing column '{}'", c.name);
+        if (!c.display.empty()) {
+          fits_write_key(f.get(), TSTRING, fmt::format("TDISP{}", col).c_str(), const_cast<char*>(c.display.c_str()),
+                         nullptr, &status);
+          f.check(status, what);
+        }
+        if (c.is_integer && c.tnull) {
+          LONGLONG tnull = *c.tnull;
+          fits_write_key(f.get(), TLONGLONG, fmt::format("TNULL{}", col).c_str(), &tnull, nullptr, &status);
+          f.check(status, what);
+        }
+      }
+      // The new keywords change the table's structure: reread it before writing data.
+      fits_set_hdustruc(f.get(), &status);
+      f.check(status, "updating table " + table.extname);
+      if (rows <= 0) continue;
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const auto& c = cols[k];
+        const int col = static_cast<int>(k) + 1;
+        const std::string what = fmt::format("writing column '{}'", c.name);
+        if (c.is_double) {
+          fits_write_col(f.get(), TDOUBLE, col, 1, 1, rows, const_cast<double*>(c.doubles.data()), &status);
+        } else if (c.is_integer) {
+          fits_write_col(f.get(), TLONGLONG, col, 1, 1, rows, const_cast<long long*>(c.integers.data()), &status);
+        } else if (c.is_logical) {
+          std::vector<char> v(c.logicals.begin(), c.logicals.end());
+          for (auto& x : v) x = x > 0 ? 1 : 0;
+          fits_write_col(f.get(), TLOGICAL, col, 1, 1, rows, v.data(), &status);
+          for (LONGLONG i = 0; i < rows && !status; ++i)
+            if (c.logicals[static_cast<std::size_t>(i)] < 0) fits_write_col_null(f.get(), col, i + 1, 1, 1, &status);
+        } else {
+          std::vector<char*> p;
+          for (const auto& s : c.strings) p.push_back(const_cast<char*>(s.c_str()));
+          fits_write_col(f.get(), TSTRING, col, 1, 1, rows, p.data(), &status);
+        }
+        f.check(status, what);
+      }
+    }
+  });
 }
 
 }  // namespace mwclass::catalog

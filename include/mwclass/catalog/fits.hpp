@@ -57,6 +57,7 @@ enum class FitsUnit { None, Flux, Magnitude, Degree };
 struct FitsColumnUse {
   std::string name;                  // the configured spelling (matched case-insensitively)
   FitsUnit unit = FitsUnit::None;
+  bool number = false;               // a text or logical column is an Error
 };
 
 // A binary or ASCII table HDU read into the CSV shape, so every check of the CSV path applies:

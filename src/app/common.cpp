@@ -56,6 +56,12 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "X-ray cross-section table (two rows: keV; 1e-22 cm^2 per H atom), e.g. Wilms "
                  "et al. (2000); default: Morrison & McCammon (1983)")
       ->check(CLI::ExistingFile);
+  app.add_option("--dust-map", dust_map,
+                 "E(B-V) of each source from a dust map: a directory holding the SFD pair "
+                 "SFD_dust_4096_ngp.fits and SFD_dust_4096_sgp.fits, or a HEALPix FITS file; "
+                 "map values x reddening.dust_map_scale (default 0.86, Schlafly & Finkbeiner 2011; "
+                 "1 for maps already calibrated); sets [reddening] dust_map and, unless "
+                 "reddening.ebv_source chooses field_mean or position, ebv_source = \"map\" (docs/dust-maps.md)");
 }
 
 Config ConfigOptions::resolve(const parallel::Communicator& comm) const {
@@ -96,6 +102,8 @@ std::string ConfigOptions::read_text() const {
 }
 
 Config ConfigOptions::apply_overrides(Config c) const {
+  // --dust-map first, so that --set reddening.ebv_source=... can name a mode that needs it.
+  if (!dust_map.empty()) c.reddening.dust_map = dust_map;
   for (const auto& assignment : sets) c.set(assignment);
   if (mc) {
     if (*mc < 0) fail("--mc must be >= 0 (got {})", *mc);
@@ -113,6 +121,7 @@ Config ConfigOptions::apply_overrides(Config c) const {
   if (location) c.features.location = true;
   if (random_feature) c.features.random_feature = true;
   if (!absorption_table.empty()) c.reddening.absorption_table = absorption_table;
+  if (!dust_map.empty() && c.reddening.ebv_source == "column") c.reddening.ebv_source = "map";
   c.validate();
   learners::check_learner(c);
   return c;

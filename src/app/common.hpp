@@ -25,6 +25,7 @@ struct ConfigOptions {
   bool location = false;
   bool random_feature = false;
   std::string absorption_table;
+  std::string dust_map;           // --dust-map: reddening.dust_map (and ebv_source "map" if it was "column")
   std::vector<std::string> sets;  // --set section.key=value, in order
   bool resume = false;
 

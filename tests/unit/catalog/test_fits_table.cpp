@@ -182,8 +182,7 @@ TEST_CASE("fits table: bad inputs each give one clear message") {
   const std::string text = (dir / "text.fits").string();
   std::ofstream(text) << "a,b\n1,2\n";
   e = error_of([&] { read_fits_table(text); });
-  CHECK(contains(e, text));
-  CHECK(contains(e, "CFITSIO"));
+  CHECK(contains(e, text + ": not a FITS file"));
 }
 
 TEST_CASE("fits table: our writer round trip (NaN, TNULL, logical null, strings, long keywords, two HDUs)") {

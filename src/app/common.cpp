@@ -10,6 +10,15 @@
 
 namespace mwclass::app {
 
+const CLI::Validator ExistingCatalog(
+    [](std::string& path) {
+      std::string file = path;
+      if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos)
+        file.erase(file.rfind('['));  // a FITS HDU selector, [2] or [CATALOG]
+      return CLI::ExistingFile(file);
+    },
+    "FILE");
+
 void ConfigOptions::add_file_options(CLI::App& app, const std::string& config_help,
                                      const std::string& set_example) {
   app.add_option("--config", path, config_help)->check(CLI::ExistingFile);

@@ -13,6 +13,9 @@
 
 namespace mwclass::app {
 
+// CLI::ExistingFile for a catalog input: the file part of "file.fits[HDU]" must exist.
+extern const CLI::Validator ExistingCatalog;
+
 // Options that override the configuration file.
 struct ConfigOptions {
   std::string path;

@@ -38,7 +38,7 @@ Runner add_crossmatch(CLI::App& app) {
       "also with a _<catalog> suffix; [crossmatch] of the configuration (--config, --set) "
       "overrides them.");
   app.add_option("--xray", o->xray, "Master X-ray table (CSV, from `mwclass aggregate`)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()->check(ExistingCatalog);
   app.add_option("--catalog", o->catalogs,
                  "NAME=FILE, NAME one of gaia, 2mass, allwise, catwise, unwise; FILE a CSV/TSV of "
                  "all catalog sources in the area or of nearest candidates (repeatable)");
@@ -52,7 +52,7 @@ Runner add_crossmatch(CLI::App& app) {
   app.add_option("--labels", o->labels,
                  "CSV with a label column joined by name ([crossmatch] label_name_column, "
                  "label_column) to build a training table; unlabelled sources are dropped")
-      ->check(CLI::ExistingFile);
+      ->check(ExistingCatalog);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     const archive::ArchiveParams p(o->config.resolve_local());

@@ -60,6 +60,16 @@ std::string cfitsio_message(int status) {
   return out;
 }
 
+// The FITS magic at byte 0, or gzip's (CFITSIO reads .fits.gz directly).
+bool starts_as_fits(const std::string& file, bool or_gzip = true) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[9] = {0};
+  in.read(magic, 9);
+  if (or_gzip && in.gcount() >= 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b)
+    return true;
+  return in.gcount() == 9 && std::memcmp(magic, "SIMPLE  =", 9) == 0;
+}
+
 // An open FITS file; every call goes through check(), which names the file and HDU.
 class Fits {
  public:
@@ -71,6 +81,8 @@ class Fits {
       const std::string file = file_part(path);
       std::error_code ec;
       if (!std::filesystem::exists(file, ec)) fail("{}: cannot open: no such file", file);
+      if (!starts_as_fits(file))
+        fail("{}: not a FITS file (it does not begin with 'SIMPLE  =' and is not gzip-compressed)", file);
     }
     switch (mode) {
       case Mode::ReadImage: fits_open_file(&f_, path.c_str(), READONLY, &status); break;
@@ -412,12 +424,7 @@ namespace mwclass::catalog {
 
 bool is_fits_path(const std::string& path) {
   const std::string file = file_part(path);
-  std::ifstream in(file, std::ios::binary);
-  if (in) {
-    char magic[9] = {0};
-    in.read(magic, 9);
-    if (in.gcount() == 9 && std::memcmp(magic, "SIMPLE  =", 9) == 0) return true;
-  }
+  if (starts_as_fits(file, false)) return true;
   const std::string l = lower(file);
   for (const char* ext : {".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz"}) {
     const std::size_t n = std::strlen(ext);

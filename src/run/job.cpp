@@ -52,7 +52,11 @@ double seconds_since(Clock::time_point start) {
 std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options) {
   std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
-  for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_file(f));
+  for (const auto& f : input_files) {
+    std::string file = f;  // without a FITS HDU selector ("cat.fits[2]"), which stays in the text
+    if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos) file.erase(file.rfind('['));
+    text += fmt::format("input {} {:016x}\n", f, hash_file(file));
+  }
   Config identity = config;
   identity.threads = 1;  // threads never change a result: a resume may use another count
   return text + identity.to_toml();

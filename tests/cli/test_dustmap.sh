@@ -53,6 +53,8 @@ hp = fits.BinTableHDU.from_columns([fits.Column(name="EBV", format="E", array=np
 for k, v in [("PIXTYPE", "HEALPIX"), ("ORDERING", "RING"), ("NSIDE", ns), ("COORDSYS", "G"), ("INDXSCHM", "IMPLICIT")]:
     hp.header[k] = v
 hp.writeto(f"{w}/healpix.fits")
+from astropy.table import Table
+Table.read(f"{w}/field.csv", format="ascii.csv").write(f"{w}/field.fits")  # the same field as a FITS table
 EOF
 grep -q "^CSCv2_name,CSCv2_RA,CSCv2_DEC,Fs" "$WORK/field.csv"
 
@@ -70,6 +72,8 @@ run sfd.h5 --dust-map "$WORK/sfd"
 run sfd_near.h5 --dust-map "$WORK/sfd" --set reddening.dust_map_interpolation=nearest
 run hp.h5 --dust-map "$WORK/healpix.fits" --set reddening.dust_map_scale=1
 run mean.h5 --dust-map "$WORK/sfd" --set reddening.ebv_source=field_mean
+"$MWCLASS" classify --config "$FAST" --td "$WORK/td.csv" --field "$WORK/field.fits" --mc 2 --out "$WORK/sfd_fits.h5" \
+  --dust-map "$WORK/sfd" > "$WORK/fits.log" 2>&1 || { echo "FAIL: classify a FITS field"; cat "$WORK/fits.log"; exit 1; }
 run pos.h5 --dust-map "$WORK/sfd" --set "reddening.ebv_position=[150.0, 60.0]" --set reddening.ebv_source=position
 
 "$PY" - "$WORK" <<'EOF'
@@ -110,6 +114,9 @@ def check(name, expect, tol, source, files):
 sfd_files = ["SFD_dust_4096_ngp.fits", "SFD_dust_4096_sgp.fits"]
 ebv, g = check("sfd.h5", lambda l, b, *_: 0.86 * sfd(l, b), 1e-6, "map", sfd_files + ["scale 0.86"])
 assert (g.b.deg > 0).any() and (g.b.deg < 0).any()
+with h5py.File(f"{w}/sfd.h5", "r") as a, h5py.File(f"{w}/sfd_fits.h5", "r") as b:  # FITS field = CSV field
+    for k in ("ebv", "P", "class_index"):
+        assert np.array_equal(a["/sources/" + k][:], b["/sources/" + k][:]), k
 check("sfd_near.h5", lambda l, b, *_: 0.86 * sfd(l, b, True), 1e-6, "map", sfd_files)
 check("hp.h5", lambda l, b, *_: healpix(l, b), 1e-6, "map", ["healpix.fits", "scale 1"])
 m = np.mean(ebv)

@@ -220,3 +220,40 @@ TEST_CASE("a missing dust map names the expected files and the config key") {
   c2.set("reddening.dust_map=\"" + dir.string() + "\"");
   CHECK(contains(error_of([&] { c2.set("reddening.ebv_source=position"); }), "ebv_position"));
 }
+
+TEST_CASE("load_dust_map reads the SFD pair and HEALPix files written by catalog::write_fits_*") {
+  const auto dir = mwclass::testing::scratch_dir("dustmap-files");
+  const long L = 8;
+  for (int n : {1, -1}) {
+    const catalog::FitsImage img = lambert(n, L, n > 0 ? north_f : south_f);
+    std::vector<float> px(img.pixels.begin(), img.pixels.end());
+    std::vector<std::pair<std::string, std::string>> cards;
+    for (const auto& [k, v] : img.keywords)
+      if (k != "SIMPLE" && k != "BITPIX" && k != "NAXIS" && k != "NAXIS1" && k != "NAXIS2") cards.emplace_back(k, v);
+    catalog::write_fits_image((dir / (n > 0 ? physics::kSfdNorthFile : physics::kSfdSouthFile)).string(), img.nx,
+                              img.ny, px, cards);
+  }
+  Config config = Config::defaults();
+  config.reddening.dust_map = dir.string();
+  const DustMap m = physics::load_dust_map(config);
+  CHECK(m.scale() == 0.86);
+  CHECK(m.files().size() == 2);
+  const double c = static_cast<double>(L) - 0.5;
+  for (double l : {30.0, 250.0})
+    for (double b : {40.0, -40.0}) {
+      const int n = b >= 0 ? 1 : -1;
+      const auto [x, y] = closed_form(l, b, n, c + 1, L);
+      const double want = n > 0 ? north_f(x, y) : south_f(x, y);
+      CHECK(m.raw_galactic(l, b) == doctest::Approx(want).epsilon(1e-6));  // float32 pixels
+    }
+  // A NESTED HEALPix file: the northmost sub-pixel of base pixel 1 (NESTED 7) at l = 135 deg.
+  std::vector<float> values(48, 0.0f);
+  values[7] = 0.5f;
+  catalog::write_fits_healpix((dir / "nest.fits").string(), 2, true, values);
+  config.reddening.dust_map = (dir / "nest.fits").string();
+  config.reddening.dust_map_scale = 1;
+  config.reddening.dust_map_interpolation = "nearest";
+  const DustMap h = physics::load_dust_map(config);
+  CHECK(h.raw_galactic(135, std::asin(11.0 / 12.0) / kDeg) == doctest::Approx(0.5));
+  CHECK(h.raw_galactic(45, std::asin(11.0 / 12.0) / kDeg) == doctest::Approx(0.0));
+}

@@ -79,6 +79,7 @@ Runner add_aggregate(CLI::App& app) {
     if (master.rows.empty()) fail("{}: no source left after the cuts (see the counts above)",
                                   o->detections);
     print_archive_report("aggregate", report);
+    add_ebv_column(o->out, master.header, master.rows, c);
     archive::publish_csv(o->out, master.header, master.rows);
     std::fprintf(stderr, "aggregate: wrote %zu sources to %s\n", master.rows.size(), o->out.c_str());
     return 0;

@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/catalog/csv.hpp"
 #include "mwclass/core/error.hpp"
+#include "mwclass/ensemble/binning.hpp"
 #include "mwclass/learners/registry.hpp"
 
 namespace mwclass::app {
@@ -28,6 +31,12 @@ void ConfigOptions::add_file_options(CLI::App& app, const std::string& config_he
                              "every key with its default, unit and range: `mwclass config --keys`",
                              set_example))
       ->type_name("KEY=VALUE");
+  app.add_option("--dust-map", dust_map,
+                 "E(B-V) of each source from a dust map: a directory holding the SFD pair "
+                 "SFD_dust_4096_ngp.fits and SFD_dust_4096_sgp.fits, or a HEALPix FITS file; "
+                 "map values x reddening.dust_map_scale (default 0.86, Schlafly & Finkbeiner 2011; "
+                 "1 for maps already calibrated); sets [reddening] dust_map and, unless "
+                 "reddening.ebv_source chooses field_mean or position, ebv_source = \"map\" (docs/dust-maps.md)");
 }
 
 void ConfigOptions::add_to(CLI::App& app) {
@@ -65,12 +74,6 @@ void ConfigOptions::add_to(CLI::App& app) {
                  "X-ray cross-section table (two rows: keV; 1e-22 cm^2 per H atom), e.g. Wilms "
                  "et al. (2000); default: Morrison & McCammon (1983)")
       ->check(CLI::ExistingFile);
-  app.add_option("--dust-map", dust_map,
-                 "E(B-V) of each source from a dust map: a directory holding the SFD pair "
-                 "SFD_dust_4096_ngp.fits and SFD_dust_4096_sgp.fits, or a HEALPix FITS file; "
-                 "map values x reddening.dust_map_scale (default 0.86, Schlafly & Finkbeiner 2011; "
-                 "1 for maps already calibrated); sets [reddening] dust_map and, unless "
-                 "reddening.ebv_source chooses field_mean or position, ebv_source = \"map\" (docs/dust-maps.md)");
 }
 
 Config ConfigOptions::resolve(const parallel::Communicator& comm) const {
@@ -134,6 +137,44 @@ Config ConfigOptions::apply_overrides(Config c) const {
   c.validate();
   learners::check_learner(c);
   return c;
+}
+
+void add_ebv_column(const std::string& table, std::vector<std::string>& header,
+                    std::vector<std::vector<std::string>>& rows, const Config& config) {
+  if (config.reddening.dust_map.empty()) return;
+  const auto column = [&](const std::string& name) {
+    for (std::size_t k = 0; k < header.size(); ++k)
+      if (header[k] == name) return static_cast<long>(k);
+    return -1L;
+  };
+  const long ra = column(config.columns.ra), dec = column(config.columns.dec);
+  if (ra < 0 || dec < 0)
+    fail("{}: no columns '{}' and '{}' ([columns] ra, dec) for the dust map's E(B-V)", table, config.columns.ra,
+         config.columns.dec);
+  catalog::Catalog c;  // only what resolve_field_ebv reads
+  c.path = table;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    c.names.push_back(fmt::format("row {}", i + 1));
+    const auto number = [&](long k) {
+      const std::string& t = rows[i][static_cast<std::size_t>(k)];
+      return t.empty() ? std::nan("") : std::stod(t);
+    };
+    c.ra.push_back(number(ra));
+    c.dec.push_back(number(dec));
+  }
+  c.ebv.assign(rows.size(), std::nan(""));
+  Config map_config = config;
+  if (map_config.reddening.ebv_source == "column") map_config.reddening.ebv_source = "map";
+  const auto prov = ensemble::resolve_field_ebv(c, map_config, {});
+  long ebv = column(config.columns.ebv);
+  if (ebv < 0) {
+    header.push_back(config.columns.ebv);
+    for (auto& r : rows) r.emplace_back();
+    ebv = static_cast<long>(header.size()) - 1;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i][static_cast<std::size_t>(ebv)] = catalog::format_number(c.ebv[i]);
+  std::fprintf(stderr, "%s: column '%s' from the dust map (%s, scale %g)\n", table.c_str(),
+               config.columns.ebv.c_str(), config.reddening.dust_map.c_str(), prov.scale);
 }
 
 }  // namespace mwclass::app

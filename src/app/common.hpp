@@ -48,4 +48,10 @@ struct ConfigOptions {
   Config apply_overrides(Config c) const;
 };
 
+// aggregate, crossmatch: with a dust map configured (--dust-map, [reddening] dust_map), the
+// E(B-V) column ([columns] ebv, added or replaced) from the map toward each row's RA/Dec
+// ([columns] ra, dec), by ensemble::resolve_field_ebv (ebv_source "column" counts as "map").
+void add_ebv_column(const std::string& table, std::vector<std::string>& header,
+                    std::vector<std::vector<std::string>>& rows, const Config& config);
+
 }  // namespace mwclass::app

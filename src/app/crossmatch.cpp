@@ -55,7 +55,8 @@ Runner add_crossmatch(CLI::App& app) {
       ->check(ExistingCatalog);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    const archive::ArchiveParams p(o->config.resolve_local());
+    const Config config = o->config.resolve_local();
+    const archive::ArchiveParams p(config);
     using clock = std::chrono::steady_clock;
     auto seconds = [](clock::time_point a, clock::time_point b) {
       return std::chrono::duration<double>(b - a).count();
@@ -86,6 +87,7 @@ Runner add_crossmatch(CLI::App& app) {
                            p.crossmatch.label_name_column, p.crossmatch.label_column, report);
     if (field.rows.empty()) fail("no source left to write (see the counts above)");
     print_archive_report("crossmatch", report);
+    add_ebv_column(o->out, field.header, field.rows, config);
     archive::publish_csv(o->out, field.header, field.rows);
     std::fprintf(stderr,
                  "crossmatch: wrote %zu sources to %s (read %.2f s, index and match %.2f s, "

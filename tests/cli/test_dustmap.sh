@@ -134,6 +134,17 @@ for want in SFD_dust_4096_ngp.fits SFD_dust_4096_sgp.fits "\[reddening\] dust_ma
   grep -q "$want" "$WORK/err.txt" || { echo "FAIL: message lacks $want"; cat "$WORK/err.txt"; exit 1; }
 done
 [ "$(grep -c error "$WORK/err.txt")" -eq 1 ] && [ ! -e "$WORK/missing.h5" ]
+# A source without RA/Dec cannot be looked up: one message naming it.
+"$PY" -c "
+import csv, sys
+rows = list(csv.reader(open('$WORK/field.csv')))
+rows[3][1] = ''
+csv.writer(open('$WORK/nopos.csv', 'w', newline='')).writerows(rows)"
+set +e; "$MWCLASS" classify --config "$FAST" --td "$WORK/td.csv" --field "$WORK/nopos.csv" --mc 2 \
+  --dust-map "$WORK/sfd" --out "$WORK/nopos.h5" > /dev/null 2> "$WORK/err.txt"; rc=$?; set -e
+[ $rc -eq 2 ] && grep -q "data row 3) has no RA/Dec" "$WORK/err.txt" && [ ! -e "$WORK/nopos.h5" ] \
+  || { echo "FAIL: no-RA/Dec message"; cat "$WORK/err.txt"; exit 1; }
+
 # aggregate and crossmatch add the ebv column from the map (IC 2395 from ../shared/data, if present).
 IC="$MWCLASS_SHARED_DATA/fields/IC2395/per.csv"
 if [ -f "$IC" ]; then

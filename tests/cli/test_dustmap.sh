@@ -134,6 +134,23 @@ for want in SFD_dust_4096_ngp.fits SFD_dust_4096_sgp.fits "\[reddening\] dust_ma
   grep -q "$want" "$WORK/err.txt" || { echo "FAIL: message lacks $want"; cat "$WORK/err.txt"; exit 1; }
 done
 [ "$(grep -c error "$WORK/err.txt")" -eq 1 ] && [ ! -e "$WORK/missing.h5" ]
+# loocv: the left-out training sources' E(B-V) from the map (each at its own E(B-V)).
+"$MWCLASS" loocv --config "$FAST" --td "$WORK/td.csv" --subset every:200 --mc 0 --dust-map "$WORK/sfd" \
+  --out "$WORK/loocv.h5" > "$WORK/loocv.log" 2>&1 || { echo "FAIL: loocv"; cat "$WORK/loocv.log"; exit 1; }
+"$PY" - "$WORK" <<'PYEOF'
+import sys, h5py, numpy as np
+w = sys.argv[1]
+with h5py.File(f"{w}/loocv.h5", "r") as f:
+    assert f.attrs["ebv_source"] == "map" and "SFD_dust_4096_ngp.fits" in f.attrs["dust_map"]
+    ebv = f["/sources/ebv"][:]
+    assert np.all(np.isfinite(ebv)) and np.all(ebv > 0), ebv
+    import csv
+    column = {r["CSCv2_name"]: float(r["ebv"] or "nan") for r in csv.DictReader(open(f"{w}/td.csv"))}
+    names = [n.decode() if isinstance(n, bytes) else n for n in f["/sources/name"][:]]
+    assert not np.allclose(ebv, [column[n] for n in names]), "loocv used the catalog column"
+    print(f"loocv: {len(ebv)} left-out sources, E(B-V) from the map {ebv.min():.4f} .. {ebv.max():.4f}")
+PYEOF
+
 # A source without RA/Dec cannot be looked up: one message naming it.
 "$PY" -c "
 import csv, sys

@@ -312,6 +312,7 @@ FitsImage read_fits_image(const std::string& path) {
   f.check(status, "reading the header");
   img.header.assign(header);
   fits_free_memory(header, &status);
+  f.check(status, "freeing the header text");
   if (img.header.size() >= 80 && img.header.compare(img.header.size() - 80, 3, "END") == 0)
     img.header.resize(img.header.size() - 80);
   img.n_cards = static_cast<int>(img.header.size() / 80);

@@ -109,6 +109,8 @@ config = [str(x) for x in h["CONFIG"].data["line"]]
 assert any("n_trees = 20" in x for x in config), config[:5]
 PYEOF
 ls "$WORK" | grep -q "tmp-" && { echo "FAIL: temporary file left"; exit 1; }
+expect_error "give --csv OUT.csv and/or --fits OUT.fits" "$MWCLASS" export "$WORK/fits.h5"
+expect_error "cannot export FITS '$WORK/no/such/dir/r.fits'" "$MWCLASS" export "$WORK/fits.h5" --fits "$WORK/no/such/dir/r.fits"
 
 # Bad FITS inputs: one message each, exit 2.
 RA=$(head -1 "$WORK/field.csv" | cut -d, -f2)

@@ -230,7 +230,8 @@ CounterpartCatalog read_counterpart_catalog(const std::string& name, const std::
     for (const auto& n : cols.values) used.push_back({n, catalog::FitsUnit::None, true});
     used.push_back({cols.ra, catalog::FitsUnit::Degree, true});
     used.push_back({cols.dec, catalog::FitsUnit::Degree, true});
-    for (std::size_t k = 0, n = used.size(); k < n; ++k) used.push_back({used[k].name + "_" + name, used[k].unit, true});
+    for (std::size_t k = 0, n = used.size(); k < n; ++k)
+      used.push_back({used[k].name + "_" + name, used[k].unit, true});
     catalog::CsvTable t = catalog::read_fits_table(path, used);
     on_header(t.header);
     for (std::size_t i = 0; i < t.rows.size(); ++i) on_row(t.rows[i], t.line_numbers[i]);

@@ -65,8 +65,8 @@ bool starts_as_fits(const std::string& file, bool or_gzip = true) {
   std::ifstream in(file, std::ios::binary);
   char magic[9] = {0};
   in.read(magic, 9);
-  if (or_gzip && in.gcount() >= 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b)
-    return true;
+  const auto byte = [&](int i) { return static_cast<unsigned char>(magic[i]); };
+  if (or_gzip && in.gcount() >= 2 && byte(0) == 0x1f && byte(1) == 0x8b) return true;
   return in.gcount() == 9 && std::memcmp(magic, "SIMPLE  =", 9) == 0;
 }
 
@@ -312,6 +312,7 @@ FitsImage read_fits_image(const std::string& path) {
   f.check(status, "reading the header");
   img.header.assign(header);
   fits_free_memory(header, &status);
+  f.check(status, "freeing the header text");
   if (img.header.size() >= 80 && img.header.compare(img.header.size() - 80, 3, "END") == 0)
     img.header.resize(img.header.size() - 80);
   img.n_cards = static_cast<int>(img.header.size() / 80);
@@ -543,15 +544,17 @@ CsvTable read_fits_table(const std::string& path, const std::vector<FitsColumnUs
         fail("{}: column '{}' has a type mwclass cannot read (TFORM{} = '{}'); one number or string "
              "per row is needed", f.where(), name, c, tform);
       fail("{}: column '{}' is a vector column ({} values per row, TFORM{} = '{}'); mwclass needs one "
-           "value per row in the columns it uses", f.where(), name, is_string ? repeat / std::max<LONGLONG>(width, 1) : repeat,
-           c, tform);
+           "value per row in the columns it uses", f.where(), name,
+           is_string ? repeat / std::max<LONGLONG>(width, 1) : repeat, c, tform);
     }
     if (use && use->number && (is_string || col.code == TLOGICAL))
       fail("{}: column '{}' holds {} (TFORM{} = '{}'), a number is needed", f.where(), name,
            is_string ? "text" : "logicals", c, tform);
     const std::string tunit = f.key_string(fmt::format("TUNIT{}", c));
     if (use && use->unit != FitsUnit::None && !tunit.empty() && !unit_matches(tunit, use->unit))
-      std::fprintf(stderr, "warning: %s: column '%s' has TUNIT%d = '%s', mwclass expects %s (the values are used as they are)\n",
+      std::fprintf(stderr,
+                   "warning: %s: column '%s' has TUNIT%d = '%s', mwclass expects %s "
+                   "(the values are used as they are)\n",
                    f.where().c_str(), name.c_str(), c, tunit.c_str(), unit_name(use->unit));
     columns.push_back(col);
     widths.push_back(width);

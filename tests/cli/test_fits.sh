@@ -37,6 +37,12 @@ fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.zeros((2, 2))),
 with fits.open(f"{w}/td.fits", mode="update") as h:
     h[2].header["EXTNAME"] = "CATALOG"
 field = Table.read(f"{w}/field.csv", format="ascii.csv")
+# Full 17-digit values (the simulated ones have few digits), so the comparison sees any rounding.
+rng = np.random.default_rng(1)
+for name in field.colnames:
+    if field[name].dtype.kind == "f":
+        field[name] = field[name] * (1 + 1e-9 * rng.random(len(field)))
+field.write(f"{w}/field.csv", format="ascii.csv", overwrite=True)
 for name in field.colnames:
     field.rename_column(name, name.upper())
 field["FS"].unit = "erg / (s cm2)"
@@ -109,6 +115,8 @@ config = [str(x) for x in h["CONFIG"].data["line"]]
 assert any("n_trees = 20" in x for x in config), config[:5]
 PYEOF
 ls "$WORK" | grep -q "tmp-" && { echo "FAIL: temporary file left"; exit 1; }
+expect_error "give --csv OUT.csv and/or --fits OUT.fits" "$MWCLASS" export "$WORK/fits.h5"
+expect_error "cannot export FITS '$WORK/no/such/dir/r.fits'" "$MWCLASS" export "$WORK/fits.h5" --fits "$WORK/no/such/dir/r.fits"
 
 # Bad FITS inputs: one message each, exit 2.
 RA=$(head -1 "$WORK/field.csv" | cut -d, -f2)

@@ -2,26 +2,20 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 #include "../../test_support.hpp"
+#include "test_fits_raw.hpp"
 
 using namespace mwclass;
 using namespace mwclass::catalog;
+using namespace mwclass::testing;
 
-namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
 
 TEST_CASE("fits image: pixels row-major from (1,1), header cards and keywords") {
   const auto dir = testing::scratch_dir("fits-image");
@@ -93,4 +87,34 @@ TEST_CASE("fits healpix: NSIDE, ordering, values with NaN and UNSEEN as missing"
   }
   CHECK(error_of([&] { write_fits_healpix((dir / "x.fits").string(), 2, false, std::vector<float>(5)); })
             .find("NSIDE 2") != std::string::npos);
+}
+
+TEST_CASE("fits healpix: the all-sky layout of 1024-value rows, flattened in order, first numeric column") {
+  // NSIDE 16 NESTED: 3072 pixels in 3 rows of 1024E after a text column, written by hand.
+  const auto dir = testing::scratch_dir("fits-healpix-vector");
+  const std::string path = (dir / "map.fits").string();
+  std::string f = card("SIMPLE", "T") + card("BITPIX", "8") + card("NAXIS", "0") + card("EXTEND", "T") +
+                  card("END", "");
+  pad(f, ' ');
+  f += card("XTENSION", "'BINTABLE'") + card("BITPIX", "8") + card("NAXIS", "2") +
+       card("NAXIS1", std::to_string(4 + 4 * 1024)) + card("NAXIS2", "3") + card("PCOUNT", "0") +
+       card("GCOUNT", "1") + card("TFIELDS", "2") + card("TTYPE1", "'NOTE'") + card("TFORM1", "'4A'") +
+       card("TTYPE2", "'TEMPERATURE'") + card("TFORM2", "'1024E'") + card("PIXTYPE", "'HEALPIX'") +
+       card("ORDERING", "'NESTED'") + card("NSIDE", "16") + card("END", "");
+  pad(f, ' ');
+  for (int r = 0; r < 3; ++r) {
+    f += "abcd";
+    for (int k = 0; k < 1024; ++k) put_be(f, 0.5f * static_cast<float>(r * 1024 + k));
+  }
+  pad(f, '\0');
+  std::ofstream(path, std::ios::binary) << f;
+
+  const FitsHealpixMap m = read_fits_healpix(path);
+  CHECK(m.column == "TEMPERATURE");
+  CHECK(m.nside == 16);
+  CHECK(m.nested);
+  REQUIRE(m.values.size() == 3072);
+  for (std::size_t i = 0; i < m.values.size(); i += 101) CHECK(m.values[i] == 0.5 * static_cast<double>(i));
+  CHECK(m.values.back() == 0.5 * 3071);
+  CHECK(error_of([&] { read_fits_healpix(path, "NOTE"); }).find("not numeric") != std::string::npos);
 }

@@ -22,38 +22,15 @@
 #include "mwclass/core/config.hpp"
 #include "mwclass/core/error.hpp"
 #include "../../test_support.hpp"
+#include "test_fits_raw.hpp"
 
 using namespace mwclass;
 using namespace mwclass::catalog;
+using namespace mwclass::testing;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-// ---- a FITS file written by hand (FITS standard 4.0: 2880-byte blocks, big-endian) ----
-std::string card(const std::string& key, const std::string& value) {
-  std::string c = key;
-  c.resize(8, ' ');
-  if (!value.empty()) c += "= " + value;
-  c.resize(80, ' ');
-  return c;
-}
-void pad(std::string& s, char fill) { s.resize((s.size() + 2879) / 2880 * 2880, fill); }
-template <typename T>
-void put_be(std::string& s, T v) {
-  unsigned char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));
-  for (std::size_t i = sizeof(T); i-- > 0;) s += static_cast<char>(b[i]);
-}
 
 // Primary HDU without data, then a 3-row binary table EXTNAME 'CATALOG':
 // ID J (TNULL -99), SMALL I, FLUX E (TUNIT 'erg/(s cm2)'), VEC 3D, NAME 8A, FLAG L, DBL D.

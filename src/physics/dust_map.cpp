@@ -122,8 +122,12 @@ void check_scale(double scale) {
 // The header says which hemisphere an image is (LAM_NSGP, else the sign of CRVAL2).
 void check_hemisphere(const catalog::FitsImage& img, int expected) {
   int n = 0;
-  if (const auto v = keyword(img.keywords, "LAM_NSGP")) n = std::stoi(*v);
-  else if (const auto c = keyword(img.keywords, "CRVAL2")) n = std::stod(*c) >= 0 ? 1 : -1;
+  try {
+    if (const auto v = keyword(img.keywords, "LAM_NSGP")) n = std::stoi(*v);
+    else if (const auto c = keyword(img.keywords, "CRVAL2")) n = std::stod(*c) >= 0 ? 1 : -1;
+  } catch (const std::exception&) {
+    fail("{}: LAM_NSGP / CRVAL2 is not a number", img.path);
+  }
   if (n != 0 && n != expected)
     fail("{}: this is the {} Galactic hemisphere (LAM_NSGP/CRVAL2), expected the {}", img.path,
          n > 0 ? "north" : "south", expected > 0 ? "north" : "south");

@@ -174,7 +174,7 @@ std::vector<FitsColumnUse> fits_columns(const Config& config) {
   std::vector<FitsColumnUse> used = {{cols.name, FitsUnit::None, false},
                                      {cols.ra, FitsUnit::Degree, true},
                                      {cols.dec, FitsUnit::Degree, true},
-                                     {cols.ebv, FitsUnit::None, true},
+                                     {cols.ebv, FitsUnit::Magnitude, true},
                                      {cols.label, FitsUnit::None, false}};
   for (const auto& b : config.features.xray_bands) {
     used.push_back({b.flux_column, FitsUnit::Flux, true});

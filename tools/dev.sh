@@ -15,7 +15,8 @@ JOBS=${JOBS:-$(nproc)}
 PACKAGES=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libcli11-dev libfmt-dev doctest-dev libtomlplusplus-dev
           libxgboost-dev xgboost libboost-math-dev libhealpix-cxx-dev libnlopt-cxx-dev
-          python3-h5py python3-numpy python3-matplotlib)
+          libcfitsio-dev python3-h5py python3-numpy python3-matplotlib python3-astropy)
+PACKAGES+=(wcslib-dev)  # dust maps: the SFD images' WCS (src/physics/dust_map.cpp)
 
 install_packages() {
   local missing=()

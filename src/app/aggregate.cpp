@@ -44,7 +44,7 @@ Runner add_aggregate(CLI::App& app) {
       "counted on stderr.");
   app.add_option("--detections", o->detections,
                  "Per-detection table (CSV or TSV; FITS once issue 16 lands)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()->check(ExistingCatalog);
   app.add_option("--out", o->out, "Master table to write (CSV; written atomically)")->required();
   o->config.add_file_options(
       app,
@@ -62,7 +62,7 @@ Runner add_aggregate(CLI::App& app) {
                  "CSV with a label column joined by name ([crossmatch] label_name_column, "
                  "label_column; default CSCv2_name, True_Class) to build a training table; "
                  "unlabelled sources are dropped")
-      ->check(CLI::ExistingFile);
+      ->check(ExistingCatalog);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     Config c = o->config.resolve_local();
@@ -79,6 +79,7 @@ Runner add_aggregate(CLI::App& app) {
     if (master.rows.empty()) fail("{}: no source left after the cuts (see the counts above)",
                                   o->detections);
     print_archive_report("aggregate", report);
+    add_ebv_column(o->out, master.header, master.rows, c);
     archive::publish_csv(o->out, master.header, master.rows);
     std::fprintf(stderr, "aggregate: wrote %zu sources to %s\n", master.rows.size(), o->out.c_str());
     return 0;

@@ -21,10 +21,10 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
       "and the confidence threshold CT.\n"
       "Example: mpirun -np 4 mwclass classify --td td.csv --field field.csv --out results.h5 --mc 1000");
   o->config.add_to(app);
-  app.add_option("--td", o->job.training, "Training catalog (CSV with the label column)")->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--field", o->job.field, "Field catalog to classify (CSV)")->required()
-      ->check(CLI::ExistingFile);
+  app.add_option("--td", o->job.training, "Training catalog (CSV or FITS table, file.fits[HDU], with the label column)")->required()
+      ->check(ExistingCatalog);
+  app.add_option("--field", o->job.field, "Field catalog to classify (CSV or FITS table, file.fits[HDU])")->required()
+      ->check(ExistingCatalog);
   app.add_option("--out", o->run.out_path, "Output HDF5 file (written to a temporary name, renamed at the end)")
       ->required();
   app.add_option("--ebv", o->job.ebv, "E(B-V) in mag for every field source, instead of the catalog's column");

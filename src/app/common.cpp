@@ -5,10 +5,22 @@
 
 #include <fmt/format.h>
 
+#include "mwclass/catalog/catalog.hpp"
+#include "mwclass/catalog/csv.hpp"
 #include "mwclass/core/error.hpp"
+#include "mwclass/ensemble/binning.hpp"
 #include "mwclass/learners/registry.hpp"
 
 namespace mwclass::app {
+
+const CLI::Validator ExistingCatalog(
+    [](std::string& path) {
+      std::string file = path;
+      if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos)
+        file.erase(file.rfind('['));  // a FITS HDU selector, [2] or [CATALOG]
+      return CLI::ExistingFile(file);
+    },
+    "FILE");
 
 void ConfigOptions::add_file_options(CLI::App& app, const std::string& config_help,
                                      const std::string& set_example) {
@@ -19,6 +31,12 @@ void ConfigOptions::add_file_options(CLI::App& app, const std::string& config_he
                              "every key with its default, unit and range: `mwclass config --keys`",
                              set_example))
       ->type_name("KEY=VALUE");
+  app.add_option("--dust-map", dust_map,
+                 "E(B-V) of each source from a dust map: a directory holding the SFD pair "
+                 "SFD_dust_4096_ngp.fits and SFD_dust_4096_sgp.fits, or a HEALPix FITS file; "
+                 "map values x reddening.dust_map_scale (default 0.86, Schlafly & Finkbeiner 2011; "
+                 "1 for maps already calibrated); sets [reddening] dust_map and, unless "
+                 "reddening.ebv_source chooses field_mean or position, ebv_source = \"map\" (docs/dust-maps.md)");
 }
 
 void ConfigOptions::add_to(CLI::App& app) {
@@ -96,6 +114,8 @@ std::string ConfigOptions::read_text() const {
 }
 
 Config ConfigOptions::apply_overrides(Config c) const {
+  // --dust-map first, so that --set reddening.ebv_source=... can name a mode that needs it.
+  if (!dust_map.empty()) c.reddening.dust_map = dust_map;
   for (const auto& assignment : sets) c.set(assignment);
   if (mc) {
     if (*mc < 0) fail("--mc must be >= 0 (got {})", *mc);
@@ -113,9 +133,48 @@ Config ConfigOptions::apply_overrides(Config c) const {
   if (location) c.features.location = true;
   if (random_feature) c.features.random_feature = true;
   if (!absorption_table.empty()) c.reddening.absorption_table = absorption_table;
+  if (!dust_map.empty() && c.reddening.ebv_source == "column") c.reddening.ebv_source = "map";
   c.validate();
   learners::check_learner(c);
   return c;
+}
+
+void add_ebv_column(const std::string& table, std::vector<std::string>& header,
+                    std::vector<std::vector<std::string>>& rows, const Config& config) {
+  if (config.reddening.dust_map.empty()) return;
+  const auto column = [&](const std::string& name) {
+    for (std::size_t k = 0; k < header.size(); ++k)
+      if (header[k] == name) return static_cast<long>(k);
+    return -1L;
+  };
+  const long ra = column(config.columns.ra), dec = column(config.columns.dec);
+  if (ra < 0 || dec < 0)
+    fail("{}: no columns '{}' and '{}' ([columns] ra, dec) for the dust map's E(B-V)", table, config.columns.ra,
+         config.columns.dec);
+  catalog::Catalog c;  // only what resolve_field_ebv reads
+  c.path = table;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    c.names.push_back(fmt::format("row {}", i + 1));
+    const auto number = [&](long k) {
+      const std::string& t = rows[i][static_cast<std::size_t>(k)];
+      return t.empty() ? std::nan("") : std::stod(t);
+    };
+    c.ra.push_back(number(ra));
+    c.dec.push_back(number(dec));
+  }
+  c.ebv.assign(rows.size(), std::nan(""));
+  Config map_config = config;
+  if (map_config.reddening.ebv_source == "column") map_config.reddening.ebv_source = "map";
+  const auto prov = ensemble::resolve_field_ebv(c, map_config, {});
+  long ebv = column(config.columns.ebv);
+  if (ebv < 0) {
+    header.push_back(config.columns.ebv);
+    for (auto& r : rows) r.emplace_back();
+    ebv = static_cast<long>(header.size()) - 1;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i][static_cast<std::size_t>(ebv)] = catalog::format_number(c.ebv[i]);
+  std::fprintf(stderr, "%s: column '%s' from the dust map (%s, scale %g)\n", table.c_str(),
+               config.columns.ebv.c_str(), config.reddening.dust_map.c_str(), prov.scale);
 }
 
 }  // namespace mwclass::app

@@ -13,6 +13,9 @@
 
 namespace mwclass::app {
 
+// CLI::ExistingFile for a catalog input: the file part of "file.fits[HDU]" must exist.
+extern const CLI::Validator ExistingCatalog;
+
 // Options that override the configuration file.
 struct ConfigOptions {
   std::string path;
@@ -25,6 +28,7 @@ struct ConfigOptions {
   bool location = false;
   bool random_feature = false;
   std::string absorption_table;
+  std::string dust_map;           // --dust-map: reddening.dust_map (and ebv_source "map" if it was "column")
   std::vector<std::string> sets;  // --set section.key=value, in order
   bool resume = false;
 
@@ -43,5 +47,11 @@ struct ConfigOptions {
   std::string read_text() const;
   Config apply_overrides(Config c) const;
 };
+
+// aggregate, crossmatch: with a dust map configured (--dust-map, [reddening] dust_map), the
+// E(B-V) column ([columns] ebv, added or replaced) from the map toward each row's RA/Dec
+// ([columns] ra, dec), by ensemble::resolve_field_ebv (ebv_source "column" counts as "map").
+void add_ebv_column(const std::string& table, std::vector<std::string>& header,
+                    std::vector<std::vector<std::string>>& rows, const Config& config);
 
 }  // namespace mwclass::app

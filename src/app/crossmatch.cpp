@@ -38,7 +38,7 @@ Runner add_crossmatch(CLI::App& app) {
       "also with a _<catalog> suffix; [crossmatch] of the configuration (--config, --set) "
       "overrides them.");
   app.add_option("--xray", o->xray, "Master X-ray table (CSV, from `mwclass aggregate`)")
-      ->required()->check(CLI::ExistingFile);
+      ->required()->check(ExistingCatalog);
   app.add_option("--catalog", o->catalogs,
                  "NAME=FILE, NAME one of gaia, 2mass, allwise, catwise, unwise; FILE a CSV/TSV of "
                  "all catalog sources in the area or of nearest candidates (repeatable)");
@@ -52,10 +52,11 @@ Runner add_crossmatch(CLI::App& app) {
   app.add_option("--labels", o->labels,
                  "CSV with a label column joined by name ([crossmatch] label_name_column, "
                  "label_column) to build a training table; unlabelled sources are dropped")
-      ->check(CLI::ExistingFile);
+      ->check(ExistingCatalog);
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    const archive::ArchiveParams p(o->config.resolve_local());
+    const Config config = o->config.resolve_local();
+    const archive::ArchiveParams p(config);
     using clock = std::chrono::steady_clock;
     auto seconds = [](clock::time_point a, clock::time_point b) {
       return std::chrono::duration<double>(b - a).count();
@@ -86,6 +87,7 @@ Runner add_crossmatch(CLI::App& app) {
                            p.crossmatch.label_name_column, p.crossmatch.label_column, report);
     if (field.rows.empty()) fail("no source left to write (see the counts above)");
     print_archive_report("crossmatch", report);
+    add_ebv_column(o->out, field.header, field.rows, config);
     archive::publish_csv(o->out, field.header, field.rows);
     std::fprintf(stderr,
                  "crossmatch: wrote %zu sources to %s (read %.2f s, index and match %.2f s, "

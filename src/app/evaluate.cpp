@@ -15,8 +15,8 @@ struct EvalOptions {
 
   void add_to(CLI::App& app) {
     config.add_to(app);
-    app.add_option("--td", td, "Training catalog (CSV with the label column)")->required()
-        ->check(CLI::ExistingFile);
+    app.add_option("--td", td, "Training catalog (CSV or FITS table, file.fits[HDU], with the label column)")->required()
+        ->check(ExistingCatalog);
     app.add_option("--out", run.out_path, "Output HDF5 file (same layout as classify, plus the true classes)")
         ->required();
     app.add_flag("--quiet,-q", run.quiet, "No progress messages or summary");

@@ -62,8 +62,8 @@ Runner add_tune_nb(CLI::App& app) {
       "observed values, so that the objective is not noisy). Runs on rank 0.\n"
       "Example: mwclass tune-nb --td td.csv --target-class LMXB --out nb_lmxb.toml");
   o->config.add_to(app);
-  app.add_option("--td", o->td, "Training catalog (CSV with the label column)")->required()
-      ->check(CLI::ExistingFile);
+  app.add_option("--td", o->td, "Training catalog (CSV or FITS table, file.fits[HDU], with the label column)")->required()
+      ->check(ExistingCatalog);
   app.add_option("--target-class", o->target, "Class whose CV F1 is maximised (e.g. LMXB)")->required();
   app.add_option("--out", o->out, "Tuned configuration (TOML) to write")->required();
   app.add_option("--folds", o->folds, "Stratified CV folds per evaluation")->capture_default_str();

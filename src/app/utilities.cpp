@@ -59,17 +59,23 @@ Runner add_simulate(CLI::App& app) {
 
 Runner add_export(CLI::App& app) {
   struct Options {
-    std::string in, csv;
+    std::string in, csv, fits;
   };
   auto o = std::make_shared<Options>();
   app.add_option("results", o->in, "Results HDF5 file written by `mwclass classify`")
       ->required()->check(CLI::ExistingFile);
   app.add_option("--csv", o->csv,
                  "CSV to write: name, P_<class>, e_P_<class>, Class, Class_prob, e_Class_prob, "
-                 "CT, confident")->required();
+                 "CT, confident");
+  app.add_option("--fits", o->fits,
+                 "FITS binary table to write: the CSV columns plus ra, dec, ebv, with TUNIT/TDISP, the "
+                 "provenance in header keywords and the configuration as a second HDU (CONFIG)");
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
-    output::export_csv(output::read_results(o->in), o->csv);
+    if (o->csv.empty() && o->fits.empty()) fail("export: give --csv OUT.csv and/or --fits OUT.fits");
+    const auto result = output::read_results(o->in);
+    if (!o->csv.empty()) output::export_csv(result, o->csv);
+    if (!o->fits.empty()) output::export_fits(result, output::read_provenance(o->in), o->fits);
     return 0;
   };
 }

@@ -8,6 +8,7 @@
 
 #include <healpix_cxx/healpix_base.h>
 
+#include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 
 namespace mwclass::archive {
@@ -160,12 +161,6 @@ void parse_candidate_list(const std::string& s, double& r1, double& r2) {
 
 CounterpartCatalog read_counterpart_catalog(const std::string& name, const std::string& path,
                                             const CatalogColumns& cols) {
-  {
-    std::string l = path;
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (l.size() > 5 && (l.rfind(".fits") == l.size() - 5 || l.rfind(".fit") == l.size() - 4))
-      fail("{}: FITS tables are not read yet (the FITS reader is issue 16); save it as CSV", path);
-  }
   CounterpartCatalog c;
   c.name = name;
   c.path = path;
@@ -178,9 +173,7 @@ CounterpartCatalog read_counterpart_catalog(const std::string& name, const std::
   o.trim = true;
   const bool progress = true;
   std::size_t rows = 0;
-  catalog::for_each_csv_row(
-      path, o,
-      [&](std::vector<std::string>& h) {
+  const auto on_header = [&](std::vector<std::string>& h) {
         header = h;
         c_ra = find_column(h, cols.ra, name);
         c_dec = find_column(h, cols.dec, name);
@@ -201,8 +194,8 @@ CounterpartCatalog read_counterpart_catalog(const std::string& name, const std::
         }
         c_rs = find_column(h, "_rs", name);
         c.values.resize(c.value_names.size());
-      },
-      [&](std::vector<std::string>& cells, std::size_t line) {
+      };
+  const auto on_row = [&](std::vector<std::string>& cells, std::size_t line) {
         ++rows;
         if (progress && rows % 1000000 == 0)
           std::fprintf(stderr, "crossmatch: %s: %zu rows read\n", name.c_str(), rows);
@@ -229,7 +222,22 @@ CounterpartCatalog read_counterpart_catalog(const std::string& name, const std::
         if (c_rs >= 0) parse_candidate_list(cells[c_rs], r1, r2);
         c.listed_r1.push_back(r1);
         c.listed_r2.push_back(r2);
-      });
+      };
+  if (catalog::is_fits_path(path)) {
+    // A FITS table: the configured names (and their _<catalog> variants) matched case-insensitively.
+    std::vector<catalog::FitsColumnUse> used;
+    for (const auto& n : cols.pu_columns) used.push_back({n, catalog::FitsUnit::None, true});
+    for (const auto& n : cols.values) used.push_back({n, catalog::FitsUnit::None, true});
+    used.push_back({cols.ra, catalog::FitsUnit::Degree, true});
+    used.push_back({cols.dec, catalog::FitsUnit::Degree, true});
+    for (std::size_t k = 0, n = used.size(); k < n; ++k)
+      used.push_back({used[k].name + "_" + name, used[k].unit, true});
+    catalog::CsvTable t = catalog::read_fits_table(path, used);
+    on_header(t.header);
+    for (std::size_t i = 0; i < t.rows.size(); ++i) on_row(t.rows[i], t.line_numbers[i]);
+  } else {
+    catalog::for_each_csv_row(path, o, on_header, on_row);
+  }
   return c;
 }
 

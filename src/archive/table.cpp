@@ -4,9 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <sstream>
 
+#include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 
 namespace mwclass::archive {
@@ -19,9 +21,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 }  // namespace
 
 int ArchiveTable::column(const std::string& name, int occurrence) const {
@@ -33,6 +32,10 @@ int ArchiveTable::column(const std::string& name, int occurrence) const {
   int seen = 0;
   for (std::size_t i = 0; i < h.size(); ++i)
     if (h[i] == name && seen++ == occurrence) return static_cast<int>(i);
+  // FITS column names are case-insensitive (FITS standard 4.0, 7.2.2).
+  if (t_.numbered_rows && occurrence == 0)
+    for (std::size_t i = 0; i < h.size(); ++i)
+      if (lower(h[i]) == lower(name)) return static_cast<int>(i);
   return -1;
 }
 
@@ -54,23 +57,30 @@ int ArchiveTable::first_of(const std::vector<std::string>& names) const {
 }
 
 std::string ArchiveTable::where(std::size_t row, int col) const {
-  return fmt::format("line {}, column '{}'", t_.line_numbers[row], t_.header[col]);
+  return fmt::format("{} {}, column '{}'", t_.numbered_rows ? "row" : "line", t_.line_numbers[row],
+                     t_.header[col]);
 }
 
-double parse_number(const std::string& s, const std::string& path, std::size_t line,
-                    const std::string& column) {
+namespace {
+double parse_cell(const std::string& s, const std::string& path, const std::function<std::string()>& where) {
   if (s.empty()) return kNaN;
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
   if (end != s.c_str() && *end == '\0') return v;
   const std::string l = lower(s);
   if (l == "nan" || l == "null") return kNaN;
-  fail("{}: line {}, column '{}': '{}' is not a number", path, line, column, s);
+  fail("{}: {}: '{}' is not a number", path, where(), s);
+}
+}  // namespace
+
+double parse_number(const std::string& s, const std::string& path, std::size_t line,
+                    const std::string& column) {
+  return parse_cell(s, path, [&] { return fmt::format("line {}, column '{}'", line, column); });
 }
 
 double ArchiveTable::number(std::size_t row, int col) const {
   if (col < 0) return kNaN;
-  return parse_number(t_.rows[row][col], path(), t_.line_numbers[row], t_.header[col]);
+  return parse_cell(t_.rows[row][col], path(), [&] { return where(row, col); });
 }
 
 bool ArchiveTable::flag(std::size_t row, int col) const {
@@ -111,11 +121,7 @@ double ArchiveTable::dec_degrees(std::size_t row, int col) const {
 }
 
 ArchiveTable read_archive_table(const std::string& path) {
-  const std::string l = lower(path);
-  if (ends_with(l, ".fits") || ends_with(l, ".fit") || ends_with(l, ".fits.gz") ||
-      ends_with(l, ".fz"))
-    fail("{}: FITS tables are not read yet (the FITS reader is issue 16); "
-         "save the table as CSV or TSV", path);
+  if (catalog::is_fits_path(path)) return ArchiveTable(catalog::read_fits_table(path));
   catalog::CsvOptions o;
   o.detect_delimiter = true;
   o.skip_comments = true;

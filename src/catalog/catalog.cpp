@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "mwclass/catalog/csv.hpp"
+#include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 
 namespace mwclass::catalog {
@@ -84,6 +85,7 @@ class CellReader {
   }
 
   std::string where(std::size_t row, int col) const {
+    if (t_.numbered_rows) return fmt::format("row {}, column '{}'", t_.line_numbers[row], t_.header[col]);
     return fmt::format("line {} (data row {}), column '{}'", t_.line_numbers[row], row + 1,
                        t_.header[col]);
   }
@@ -205,7 +207,31 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
   return c;
 }
 
+namespace {
+// The columns a catalog reads from a FITS table (the label too: a field reads it for
+// reference), with the units mwclass knows.
+std::vector<FitsColumnUse> fits_columns(const Config& config) {
+  const auto& cols = config.columns;
+  std::vector<FitsColumnUse> used = {{cols.name, FitsUnit::None, false},
+                                     {cols.ra, FitsUnit::Degree, true},
+                                     {cols.dec, FitsUnit::Degree, true},
+                                     {cols.ebv, FitsUnit::Magnitude, true},
+                                     {cols.label, FitsUnit::None, false}};
+  for (const auto& b : config.features.xray_bands) {
+    used.push_back({b.flux_column, FitsUnit::Flux, true});
+    used.push_back({b.error_column, FitsUnit::Flux, true});
+  }
+  for (const auto& b : config.features.optical_bands) {
+    used.push_back({b.mag_column, FitsUnit::Magnitude, true});
+    used.push_back({b.error_column, FitsUnit::Magnitude, true});
+  }
+  for (const auto& v : cols.variability) used.push_back({v, FitsUnit::None, true});
+  return used;
+}
+}  // namespace
+
 Catalog read_catalog(const std::string& path, const Config& config, Role role) {
+  if (is_fits_path(path)) return catalog_from_table(read_fits_table(path, fits_columns(config)), config, role);
   return catalog_from_table(read_csv(path), config, role);
 }
 

@@ -1,9 +1,11 @@
 #include "mwclass/output/csv_export.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "mwclass/catalog/csv.hpp"
+#include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/output/hdf5_results.hpp"
 #include "mwclass/output/schema.hpp"
@@ -22,36 +24,112 @@ std::string cell(const ConstArray& values, std::size_t k) {
   return "";
 }
 
+// The columns of an exported table, in schema order: one per (n,) entry with a CSV column,
+// one per class for an (n, C) entry; with `physical`, also the per-source entries that carry
+// a unit but no CSV column (ra, dec, ebv).
+struct ExportColumns {
+  std::vector<ConstArray> arrays;
+  struct Column {
+    std::string name;
+    const char* units;
+    std::size_t array, offset, width;
+  };
+  std::vector<Column> columns;
+};
+
+ExportColumns export_columns(const ClassificationResult& result, bool physical) {
+  validate_result(result);
+  const Provenance unused;
+  ExportColumns out;
+  for (const Entry& e : results_schema()) {
+    if (!e.is_dataset() || !e.part->present(result)) continue;
+    const bool with_unit = physical && !e.csv && e.units && std::string(e.group) == "/sources" && e.shape.size() == 1;
+    if (!e.csv && !with_unit) continue;
+    out.arrays.push_back(e.get(result, unused));
+    const std::size_t a = out.arrays.size() - 1;
+    if (e.shape.size() == 2) {
+      const std::size_t width = result.class_names.size();
+      for (std::size_t c = 0; c < width; ++c)
+        out.columns.push_back({e.csv + result.class_names[c], e.units, a, c, width});
+    } else {
+      out.columns.push_back({e.csv ? e.csv : e.name, e.units, a, 0, 1});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void export_csv(const ClassificationResult& result, const std::string& csv_path) {
   if (csv_path.empty()) fail("cannot export CSV: empty file name");
   try {
-    validate_result(result);
-    // One column per (n,) entry, one per class for an (n, C) entry.
-    const Provenance unused;
+    const ExportColumns t = export_columns(result, false);
     std::vector<std::string> header;
-    std::vector<ConstArray> columns;
-    for (const Entry& e : results_schema()) {
-      if (!e.csv || !e.part->present(result)) continue;
-      columns.push_back(e.get(result, unused));
-      if (e.shape.size() == 2)
-        for (const auto& c : result.class_names) header.push_back(e.csv + c);
-      else
-        header.emplace_back(e.csv);
-    }
+    for (const auto& c : t.columns) header.push_back(c.name);
     const std::size_t n = result.names.size();
     std::vector<std::vector<std::string>> rows(n);
     for (std::size_t i = 0; i < n; ++i) {
       rows[i].reserve(header.size());
-      for (const ConstArray& column : columns) {
-        const std::size_t width = column.extents().size() == 2 ? column.extents()[1] : 1;
-        for (std::size_t c = 0; c < width; ++c) rows[i].push_back(cell(column, i * width + c));
-      }
+      for (const auto& c : t.columns) rows[i].push_back(cell(t.arrays[c.array], i * c.width + c.offset));
     }
     catalog::write_csv(csv_path, header, rows);
   } catch (const Error& e) {
     fail("cannot export CSV '{}': {}", csv_path, e.what());
+  }
+}
+
+void export_fits(const ClassificationResult& result, const Provenance& provenance, const std::string& fits_path) {
+  if (fits_path.empty()) fail("cannot export FITS: empty file name");
+  try {
+    const ExportColumns t = export_columns(result, true);
+    const std::size_t n = result.names.size();
+    catalog::FitsTableHdu table;
+    table.extname = "RESULTS";
+    for (const auto& c : t.columns) {
+      const ConstArray& a = t.arrays[c.array];
+      catalog::FitsColumn col;
+      col.name = c.name;
+      col.unit = c.units ? c.units : "";
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t k = i * c.width + c.offset;
+        switch (a.element()) {
+          case Element::f64: col.doubles.push_back(a.as<double>()[k]); break;
+          case Element::i32: col.integers.push_back(a.as<int>()[k]); break;
+          case Element::u8: col.integers.push_back(a.as<std::uint8_t>()[k]); break;
+          case Element::u64: col.integers.push_back(static_cast<long long>(a.as<std::uint64_t>()[k])); break;
+          case Element::string: col.strings.push_back(a.as<std::string>()[k]); break;
+        }
+      }
+      switch (a.element()) {
+        case Element::f64: col.is_double = true; col.display = "G25.17"; break;  // round-trip digits
+        case Element::u8: col.is_integer = true; col.display = "I1"; break;
+        case Element::i32: case Element::u64: col.is_integer = true; col.display = "I20"; break;
+        case Element::string: col.is_string = true; break;
+      }
+      table.columns.push_back(std::move(col));
+    }
+    // Provenance: short values as keywords, the configuration as the CONFIG HDU (one row a line).
+    table.keywords = {{"MWCVERS", provenance.version},     {"MWCCMD", provenance.command_line},
+                      {"MWCSEED", std::to_string(provenance.seed)},
+                      {"MWCMC", std::to_string(provenance.mc_iterations)},
+                      {"MWCTD", provenance.training_catalog}, {"MWCFIELD", provenance.field_catalog},
+                      {"MWCDATE", provenance.created_utc}};
+    catalog::FitsTableHdu config;
+    config.extname = "CONFIG";
+    catalog::FitsColumn line;
+    line.name = "line";
+    line.is_string = true;
+    std::size_t b = 0;
+    const std::string& toml = provenance.config_toml;
+    while (b < toml.size()) {
+      const std::size_t e = std::min(toml.find('\n', b), toml.size());
+      line.strings.push_back(toml.substr(b, e - b));
+      b = e + 1;
+    }
+    config.columns = {line};
+    catalog::write_fits_tables(fits_path, {table, config});
+  } catch (const Error& e) {
+    fail("cannot export FITS '{}': {}", fits_path, e.what());
   }
 }
 

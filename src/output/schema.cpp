@@ -20,6 +20,8 @@ using P = Provenance;
 const Part kCore{"core", "every run", true, [](const R&) { return true; }};
 // Always written; files from before it was added lack it.
 const Part kMargin{"margin", "every run", false, [](const R&) { return true; }};
+// Always written (since the dust maps, issue 16); files from before lack it.
+const Part kEbvSource{"E(B-V) source", "every run", false, [](const R&) { return true; }};
 const Part kOutlier{"outlier measure", "every run (learners with an outlier measure: rf, gbdt, nb)", false,
                     [](const R& r) { return !r.outlier_score.empty(); }};
 const Part kTruth{"truth", "loocv, cv", false, [](const R& r) { return !r.truth.empty(); }};
@@ -320,6 +322,12 @@ std::vector<Entry> make_schema() {
       attribute("/", "training_catalog", str, "path of the training catalog", kCore,
                 member<&P::training_catalog>()),
       attribute("/", "field_catalog", str, "path of the field catalog", kCore, member<&P::field_catalog>()),
+      attribute("/", "ebv_source", str,
+                "where the sources' E(B-V) came from: column, constant (--ebv), map, field_mean, position",
+                kEbvSource, member<&P::ebv_source>()),
+      attribute("/", "dust_map", str,
+                "the dust map files read with their FNV-1a 64 checksums and the scale applied; empty without a map",
+                kEbvSource, member<&P::dust_map>()),
       attribute("/", "seed", u64, "master random seed", kCore, member<&P::seed>()),
       attribute("/", "mc_iterations", i32, "Monte-Carlo iterations requested (0: one deterministic pass)", kCore,
                 member<&P::mc_iterations>()),

@@ -52,7 +52,11 @@ double seconds_since(Clock::time_point start) {
 std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options) {
   std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
-  for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_file(f));
+  for (const auto& f : input_files) {
+    std::string file = f;  // without a FITS HDU selector ("cat.fits[2]"), which stays in the text
+    if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos) file.erase(file.rfind('['));
+    text += fmt::format("input {} {:016x}\n", f, hash_file(file));
+  }
   Config identity = config;
   identity.threads = 1;  // threads never change a result: a resume may use another count
   return text + identity.to_toml();
@@ -237,16 +241,28 @@ ensemble::Provenance provenance(const parallel::Communicator& comm, const Config
   return p;
 }
 
+void record_ebv_source(ensemble::Provenance& p, const ensemble::EbvProvenance& e) {
+  p.ebv_source = e.source;
+  p.dust_map.clear();
+  if (e.map_files.empty()) return;
+  for (std::size_t i = 0; i < e.map_files.size(); ++i)
+    p.dust_map += fmt::format("{} fnv1a64:{:016x}; ", e.map_files[i], e.checksums[i]);
+  p.dust_map += fmt::format("scale {}", e.scale);
+}
+
 // What every job does before and after its own items: the training set
 // loaded and checked on rank 0 (with the job's `check`), shared with every
 // rank; the items run; rank 0 assembles with `assemble` and publishes.
 catalog::Catalog load_training(parallel::Communicator& comm, const Config& config, const std::string& path,
                                const std::string& out_path,
-                               const std::function<void(const catalog::Catalog&)>& check) {
+                               const std::function<void(const catalog::Catalog&)>& check,
+                               ensemble::EbvProvenance* ebv = nullptr) {
   catalog::Catalog td;
   on_root(comm, [&] {
     output::check_writable(out_path);
     td = catalog::read_catalog(path, config, catalog::Role::Training);
+    // loocv: a left-out source is classified at its own E(B-V), from the map if configured.
+    if (ebv && config.reddening.ebv_source != "column") *ebv = ensemble::resolve_field_ebv(td, config, {});
     check(td);
     (void)physics::cross_section_for(config);  // the absorption table loads
   });
@@ -270,12 +286,13 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
              const JobOptions& options) {
   const auto start = Clock::now();
   catalog::Catalog field;
+  ensemble::EbvProvenance ebv_provenance;
   // Workers get the training set only; field sources travel with their chunks,
   // so a worker's memory does not grow with the catalog.
   const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
                                             [&](const catalog::Catalog& t) {
     field = catalog::read_catalog(job.field, config, catalog::Role::Field);
-    ensemble::resolve_field_ebv(field, config, {job.ebv});
+    ebv_provenance = ensemble::resolve_field_ebv(field, config, {job.ebv});
     ensemble::check_class_sizes(config, t, {});
   });
   const std::vector<ensemble::WorkItem> items =
@@ -296,9 +313,9 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
   if (!comm.is_root()) return 0;
   if (!options.quiet) print_timing(results, config);
   const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
-  finish_run(options.out_path, result,
-             provenance(comm, config, options.command_line, job.training, job.field, seconds_since(start)),
-             options.quiet);
+  auto prov = provenance(comm, config, options.command_line, job.training, job.field, seconds_since(start));
+  record_ebv_source(prov, ebv_provenance);
+  finish_run(options.out_path, result, prov, options.quiet);
   return 0;
 }
 
@@ -307,6 +324,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
 int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& job,
           const JobOptions& options) {
   const auto start = Clock::now();
+  ensemble::EbvProvenance ebv_provenance{"column", {}, {}, 1.0};
   const evaluation::Subset subset = [&] {  // parsed alike on every rank
     try {
       return evaluation::Subset::parse(job.subset);
@@ -317,7 +335,7 @@ int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& jo
   const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
                                             [&](const catalog::Catalog& t) {
     ensemble::check_class_sizes(config, t, per_class(t, config, [](std::size_t) { return 1; }));
-  });
+  }, &ebv_provenance);
   const auto rows = evaluation::select_subset(td.labels, static_cast<int>(config.classifier.classes.size()),
                                               subset, config.seed);
   const auto items = evaluation::loocv_items(td, config, rows);
@@ -345,9 +363,9 @@ int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& jo
   auto result = ensemble::assemble(covered, std::move(results), config, runner.feature_names());
   result.evaluation = "loocv";
   result.truth = covered.labels;
-  finish_run(options.out_path, result,
-             provenance(comm, config, options.command_line, job.training, job.training, seconds_since(start)),
-             options.quiet);
+  auto prov = provenance(comm, config, options.command_line, job.training, job.training, seconds_since(start));
+  record_ebv_source(prov, ebv_provenance);
+  finish_run(options.out_path, result, prov, options.quiet);
   return 0;
 }
 

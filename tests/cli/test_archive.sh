@@ -131,7 +131,7 @@ expect_error "expected NAME=FILE" \
 expect_error "without position columns 'RA_ICRS'" \
   "$MWCLASS" crossmatch --xray "$WORK/f3_master.csv" --catalog "gaia=$F3/2mass.csv" --out "$WORK/bad6.csv"
 : > "$WORK/per.fits"
-expect_error "FITS tables are not read yet" \
+expect_error "not a FITS file" \
   "$MWCLASS" aggregate --detections "$WORK/per.fits" --out "$WORK/bad7.csv"
 sed '3s/^\(2CXO[^,]*\),[^,]*,/\1,,/' "$WORK/f3_master.csv" > "$WORK/nopos.csv"
 expect_error "nopos.csv: line 3: X-ray source without a position" \

@@ -2,9 +2,9 @@
 // Archive tables as the archives deliver them: CSV or TSV, '#' comment lines
 // (CSC CLI), cells padded with spaces, per-observation columns that repeat
 // master names (raw CLI) or carry pandas' ".1" suffix. Typed cell access with
-// errors naming file, line and column. FITS input (issue 16) will produce the
-// same ArchiveTable from a binary table: read_archive_table is the one place
-// that will dispatch on the file type.
+// errors naming file, line and column. A FITS binary table (catalog/fits.hpp)
+// gives the same ArchiveTable (names matched case-insensitively, "row N" in
+// messages): read_archive_table is the one place that dispatches on the file type.
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,7 +52,8 @@ double parse_number(const std::string& cell, const std::string& path, std::size_
                     const std::string& column);
 
 // CSV or TSV (detected from the header line), '#' comment lines skipped,
-// cells trimmed. A .fits/.fit/.fz name is refused with a pointer to issue 16.
+// cells trimmed; or a FITS table (by content or a .fits/.fit/.fts/.fits.gz name,
+// optional [HDU] suffix: number or EXTNAME; default the first table).
 ArchiveTable read_archive_table(const std::string& path);
 
 // Writes a CSV atomically (catalog::write_csv publishes through

@@ -12,6 +12,7 @@ struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;  // rows[i] has header.size() cells
   std::vector<std::size_t> line_numbers;       // file line of rows[i] (header is line 1)
+  bool numbered_rows = false;                  // line_numbers are table rows (FITS): "row N"
 
   // Index of a column, or -1.
   int column(const std::string& name) const;

@@ -84,6 +84,12 @@ struct ReddeningConfig {
   double nh_per_ebv = 6.851e21;  // cm^-2 mag^-1 = 2.21e21 x R_V (Guver & Ozel 2009), R_V = 3.1
   double photon_index = 2.0;                   // Gamma of the AGN power law
   std::string absorption_table;                // "" -> built-in Morrison & McCammon (1983)
+  // E(B-V) of the field sources (physics/dust_map.hpp, ensemble::resolve_field_ebv).
+  std::string dust_map;                        // SFD pair directory or HEALPix FITS file
+  double dust_map_scale = 0.86;                // x map value (Schlafly & Finkbeiner 2011 for SFD)
+  std::string dust_map_interpolation = "bilinear";
+  std::string ebv_source = "column";           // column | map | field_mean | position
+  std::vector<double> ebv_position;            // [ra, dec] deg for ebv_source = "position"
 };
 
 struct SmoteConfig {

@@ -139,6 +139,19 @@ void visit(V& v, ReddeningConfig& p) {
   v.key("photon_index", p.photon_index, Rule::any(), "", "power-law Gamma of the reddened sources");
   v.key("absorption_table", p.absorption_table, Rule::any(), "",
         "cross-section table (keV; 1e-22 cm^2); empty = Morrison & McCammon (1983)");
+  v.key("dust_map", p.dust_map, Rule::any(), "",
+        "directory with SFD_dust_4096_ngp.fits and SFD_dust_4096_sgp.fits, or a HEALPix FITS file (--dust-map)");
+  v.key("dust_map_scale", p.dust_map_scale, Rule::above(0), "",
+        "multiplies the map value once: 0.86 = Schlafly & Finkbeiner (2011) for SFD; 1 for calibrated maps");
+  v.key("dust_map_interpolation", p.dust_map_interpolation, Rule::one_of({"bilinear", "nearest"}), "",
+        "bilinear between the 4 nearest pixels, or the nearest pixel");
+  v.key("ebv_source", p.ebv_source, Rule::one_of({"column", "map", "field_mean", "position"}), "",
+        "field E(B-V): the catalog column, the map per source, the map's mean over the field, or at ebv_position");
+  v.key("ebv_position", p.ebv_position, Rule::any(), "deg", "[ra, dec] of the map lookup for ebv_source = \"position\"");
+  v.require(p.ebv_source == "column" || !p.dust_map.empty(),
+            "reddening.ebv_source = \"" + p.ebv_source + "\" needs a dust map (reddening.dust_map or --dust-map PATH)");
+  v.require(p.ebv_source != "position" || p.ebv_position.size() == 2,
+            "reddening.ebv_source = \"position\" needs reddening.ebv_position = [ra, dec] in deg");
 }
 
 template <class V>

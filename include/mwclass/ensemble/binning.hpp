@@ -3,6 +3,7 @@
 // training set whose AGN are reddened to the bin's mean E(B-V).
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
@@ -16,16 +17,26 @@ struct Bin {
   std::vector<std::uint64_t> rows;    // field rows, increasing
 };
 
-// Where a field source's E(B-V) comes from. The catalog column is read by the
-// catalog reader; a constant overrides it. (A dust-map lookup by RA/Dec is the
-// next provider to add here.)
+// Where a field source's E(B-V) comes from: a constant (--ebv) overrides
+// config.reddening.ebv_source, which is "column" (read by the catalog reader),
+// "map" (the dust map toward each source), "field_mean" (the map's mean over
+// the field's sources) or "position" (the map at reddening.ebv_position).
 struct EbvOptions {
   std::optional<double> constant;
 };
 
-// Fills field.ebv according to `options`; an Error names the first source that
-// has no E(B-V) when reddening is on.
-void resolve_field_ebv(catalog::Catalog& field, const Config& config, const EbvOptions& options);
+// What resolve_field_ebv used, for the provenance of a run.
+struct EbvProvenance {
+  std::string source;                     // "constant", "column", "map", "field_mean", "position"
+  std::vector<std::string> map_files;     // the dust map files read (none for column/constant)
+  std::vector<std::uint64_t> checksums;   // FNV-1a 64 of each file (core hash_file)
+  double scale = 1;                       // applied once to the map values
+};
+
+// Fills field.ebv according to `options` and the config; an Error names the
+// first source without an E(B-V) (when reddening is on), without RA/Dec for a
+// map lookup, or with a blank map pixel.
+EbvProvenance resolve_field_ebv(catalog::Catalog& field, const Config& config, const EbvOptions& options);
 
 // Bins in increasing id. With reddening off, one bin (id 0, E(B-V) 0) holds all.
 std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config);

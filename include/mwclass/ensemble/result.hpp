@@ -140,6 +140,10 @@ struct Provenance {
   int threads = 1;
   double wall_time_seconds = 0;
   std::string created_utc;   // ISO 8601
+  // Where the field's E(B-V) came from (ensemble::resolve_field_ebv): "column", "constant",
+  // "map", "field_mean", "position"; for the map modes the files with their checksums and the scale.
+  std::string ebv_source;
+  std::string dust_map;      // "<file> fnv1a64:<hex>; ... scale <s>", empty without a map
 };
 
 }  // namespace mwclass::ensemble

@@ -1,5 +1,5 @@
 #pragma once
-// MUWCLASS-compatible CSV table of a result, one line per source: the schema's
+// MUWCLASS-compatible CSV table (and FITS table) of a result, one line per source: the schema's
 // entries that have a CSV column (output/schema.hpp), in schema order:
 //   name, P_<class>..., e_P_<class>..., Class, Class_prob, e_Class_prob, CT,
 //   confident, margin[, outlier_score, outlier_percentile, outlier]
@@ -13,5 +13,13 @@ namespace mwclass::output {
 
 // Writes atomically (core/atomic_file.hpp); on error an Error names csv_path.
 void export_csv(const ensemble::ClassificationResult& result, const std::string& csv_path);
+
+// The same columns as a FITS binary table (HDU 1, EXTNAME RESULTS), plus the per-source
+// entries with a physical unit (ra, dec, ebv), TUNITn from the schema's units and TDISPn;
+// the provenance in keywords MWCVERS, MWCCMD, MWCSEED, MWCMC, MWCTD, MWCFIELD, MWCDATE
+// (long strings by the LONGSTRN convention) and the resolved configuration as HDU 2
+// (EXTNAME CONFIG, one string column `line`, one row per line). Written atomically.
+void export_fits(const ensemble::ClassificationResult& result, const ensemble::Provenance& provenance,
+                 const std::string& fits_path);
 
 }  // namespace mwclass::output

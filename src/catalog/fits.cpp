@@ -1,0 +1,660 @@
+// FITS input and output through CFITSIO; the only file that includes <fitsio.h>.
+#include "mwclass/catalog/fits.hpp"
+
+#include <fitsio.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+
+#include "mwclass/core/atomic_file.hpp"
+#include "mwclass/core/error.hpp"
+
+namespace mwclass::catalog {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// HEALPix's "no data" value (Healpix_cxx Healpix_undef, astropy-healpix UNSEEN).
+constexpr double kHealpixUnseen = -1.6375e30;
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+// The file part of a path with an optional CFITSIO "[HDU]" suffix.
+std::string file_part(const std::string& path) {
+  if (!path.empty() && path.back() == ']') {
+    const auto open = path.rfind('[');
+    if (open != std::string::npos) return path.substr(0, open);
+  }
+  return path;
+}
+
+// CFITSIO's status text and its message stack (emptied), for an Error.
+std::string cfitsio_message(int status) {
+  char text[FLEN_STATUS] = {0};
+  fits_get_errstatus(status, text);
+  std::string out = fmt::format("CFITSIO status {}: {}", status, text);
+  char msg[FLEN_ERRMSG] = {0};
+  std::string stack;
+  while (fits_read_errmsg(msg)) {
+    const std::string m = trim(msg);
+    if (!m.empty()) stack += (stack.empty() ? "" : "; ") + m;
+  }
+  if (!stack.empty()) out += " (" + stack + ")";
+  return out;
+}
+
+// The FITS magic at byte 0, or gzip's (CFITSIO reads .fits.gz directly).
+bool starts_as_fits(const std::string& file, bool or_gzip = true) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[9] = {0};
+  in.read(magic, 9);
+  const auto byte = [&](int i) { return static_cast<unsigned char>(magic[i]); };
+  if (or_gzip && in.gcount() >= 2 && byte(0) == 0x1f && byte(1) == 0x8b) return true;
+  return in.gcount() == 9 && std::memcmp(magic, "SIMPLE  =", 9) == 0;
+}
+
+// An open FITS file; every call goes through check(), which names the file and HDU.
+class Fits {
+ public:
+  enum class Mode { ReadImage, ReadTable, Create };
+
+  Fits(const std::string& path, Mode mode) : path_(path) {
+    int status = 0;
+    if (mode != Mode::Create) {
+      const std::string file = file_part(path);
+      std::error_code ec;
+      if (!std::filesystem::exists(file, ec)) fail("{}: cannot open: no such file", file);
+      if (!starts_as_fits(file))
+        fail("{}: not a FITS file (it does not begin with 'SIMPLE  =' and is not gzip-compressed)", file);
+    }
+    switch (mode) {
+      case Mode::ReadImage: fits_open_file(&f_, path.c_str(), READONLY, &status); break;
+      case Mode::ReadTable: fits_open_table(&f_, path.c_str(), READONLY, &status); break;
+      case Mode::Create: fits_create_file(&f_, path.c_str(), &status); break;
+    }
+    if (status) {
+      f_ = nullptr;
+      if (status == NOT_TABLE)
+        fail("{}: not a table HDU (an image); name the table HDU, e.g. {}[1]: {}", path, file_part(path),
+             cfitsio_message(status));
+      fail("{}: cannot {} as FITS: {}", path, mode == Mode::Create ? "create" : "open",
+           cfitsio_message(status));
+    }
+  }
+  Fits(const Fits&) = delete;
+  Fits& operator=(const Fits&) = delete;
+  ~Fits() {
+    if (f_) {
+      int status = 0;
+      fits_close_file(f_, &status);
+    }
+  }
+
+  fitsfile* get() const { return f_; }
+  const std::string& path() const { return path_; }
+
+  // 0-based HDU number as CFITSIO's extended syntax counts.
+  int hdu() const {
+    int n = 0;
+    fits_get_hdu_num(f_, &n);
+    return n - 1;
+  }
+  std::string where() const { return fmt::format("{} (HDU {})", path_, hdu()); }
+
+  void check(int status, const std::string& what) const {
+    if (status) fail("{}: {}: {}", where(), what, cfitsio_message(status));
+  }
+
+  // Explicit close, so that a failure to flush is reported rather than lost.
+  void close() {
+    int status = 0;
+    fits_close_file(f_, &status);
+    f_ = nullptr;
+    if (status) fail("{}: cannot close: {}", path_, cfitsio_message(status));
+  }
+
+  // A string keyword's value ("" when absent).
+  std::string key_string(const std::string& key) const {
+    char value[FLEN_VALUE] = {0};
+    int status = 0;
+    fits_read_key(f_, TSTRING, key.c_str(), value, nullptr, &status);
+    if (status == KEY_NO_EXIST || status == VALUE_UNDEFINED) {
+      fits_clear_errmsg();
+      return "";
+    }
+    check(status, "reading keyword " + key);
+    return trim(value);
+  }
+
+  std::map<std::string, std::string> keywords() const {
+    int n = 0, status = 0;
+    fits_get_hdrspace(f_, &n, nullptr, &status);
+    check(status, "reading the header size");
+    std::map<std::string, std::string> out;
+    for (int i = 1; i <= n; ++i) {
+      char name[FLEN_KEYWORD] = {0}, value[FLEN_VALUE] = {0}, comment[FLEN_COMMENT] = {0};
+      fits_read_keyn(f_, i, name, value, comment, &status);
+      check(status, fmt::format("reading header card {}", i));
+      const std::string key = trim(name);
+      if (key.empty() || key == "COMMENT" || key == "HISTORY") continue;
+      std::string v = trim(value);
+      if (v.size() >= 2 && v.front() == '\'') {
+        std::string s;
+        for (std::size_t k = 1; k + 1 < v.size(); ++k) {
+          s += v[k];
+          if (v[k] == '\'' && v[k + 1] == '\'') ++k;  // '' is a quote inside a string
+        }
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        v = s;
+      }
+      out[key] = v;
+    }
+    return out;
+  }
+
+ private:
+  std::string path_;
+  fitsfile* f_ = nullptr;
+};
+
+// Creates `path` through a temporary file, published atomically when `fill` succeeds.
+void create_fits(const std::string& path, const std::function<void(Fits&)>& fill) {
+  publish_atomically(path, [&](const std::string& temporary) {
+    Fits f(temporary, Fits::Mode::Create);
+    fill(f);
+    f.close();
+  });
+}
+
+void write_card(Fits& f, const std::string& key, const std::string& value) {
+  const std::string card = fmt::format("{:<8}= {}", key, value);
+  int status = 0;
+  fits_update_card(f.get(), key.c_str(), card.c_str(), &status);
+  f.check(status, "writing keyword " + key);
+}
+
+// ---- units ----------------------------------------------------------------------------
+
+// A unit string as powers of its base words: "erg/(s cm2)" -> {erg 1, s -1, cm -2}.
+// Separators: space . * (multiply), / (divide the next factor or group), exponents
+// written 2, ^2, **2 or -1. Returns false on anything else.
+class UnitParser {
+ public:
+  explicit UnitParser(const std::string& s) : s_(lower(s)) {}
+  bool parse(std::map<std::string, int>& powers) {
+    if (!group(powers, 1)) return false;
+    skip();
+    return i_ == s_.size();
+  }
+
+ private:
+  void skip() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '.' || s_[i_] == '*')) {
+      if (s_[i_] == '*' && i_ + 1 < s_.size() && s_[i_ + 1] == '*') return;
+      ++i_;
+    }
+  }
+  bool group(std::map<std::string, int>& p, int sign) {
+    bool divide = false, any = false;
+    for (;;) {
+      skip();
+      if (i_ >= s_.size() || s_[i_] == ')') return any;
+      if (s_[i_] == '/') {
+        ++i_;
+        divide = true;
+        continue;
+      }
+      const int sg = divide ? -sign : sign;
+      divide = false;
+      if (s_[i_] == '(') {
+        ++i_;
+        if (!group(p, sg) || i_ >= s_.size() || s_[i_] != ')') return false;
+        ++i_;
+      } else {
+        std::string word;
+        while (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) word += s_[i_++];
+        if (word.empty()) return false;
+        if (s_.compare(i_, 2, "**") == 0) i_ += 2;
+        else if (i_ < s_.size() && s_[i_] == '^') ++i_;
+        int power = 1;
+        if (i_ < s_.size() && (s_[i_] == '-' || s_[i_] == '+' || std::isdigit(static_cast<unsigned char>(s_[i_])))) {
+          const std::size_t b = i_;
+          ++i_;
+          while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+          power = std::atoi(s_.substr(b, i_ - b).c_str());
+        }
+        p[word] += sg * power;
+      }
+      any = true;
+    }
+  }
+  std::string s_;
+  std::size_t i_ = 0;
+};
+
+bool unit_matches(const std::string& tunit, FitsUnit unit) {
+  std::map<std::string, int> p;
+  if (!UnitParser(tunit).parse(p)) return false;
+  for (auto it = p.begin(); it != p.end();) it = it->second == 0 ? p.erase(it) : std::next(it);
+  auto only = [&](const char* word) { return p.size() == 1 && p.count(word) && p.at(word) == 1; };
+  switch (unit) {
+    case FitsUnit::None: return true;
+    case FitsUnit::Flux:
+      return p == std::map<std::string, int>{{"cm", -2}, {"erg", 1}, {"s", -1}};
+    case FitsUnit::Magnitude: return only("mag");
+    case FitsUnit::Degree: return only("deg") || only("degree") || only("degrees");
+  }
+  return false;
+}
+
+const char* unit_name(FitsUnit unit) {
+  switch (unit) {
+    case FitsUnit::Flux: return "erg s-1 cm-2";
+    case FitsUnit::Magnitude: return "mag";
+    case FitsUnit::Degree: return "deg";
+    case FitsUnit::None: break;
+  }
+  return "";
+}
+
+
+}  // namespace
+
+// ---- images and HEALPix maps -----------------------------------------------------------
+
+FitsImage read_fits_image(const std::string& path) {
+  Fits f(path, Fits::Mode::ReadImage);
+  int status = 0, type = 0;
+  fits_get_hdu_type(f.get(), &type, &status);
+  f.check(status, "reading the HDU type");
+  if (type != IMAGE_HDU) fail("{}: not an image HDU (it is a table)", f.where());
+  int naxis = 0;
+  long naxes[2] = {0, 0};
+  fits_get_img_dim(f.get(), &naxis, &status);
+  f.check(status, "reading NAXIS");
+  if (naxis != 2) fail("{}: the image has NAXIS = {}, a 2-d image is needed", f.where(), naxis);
+  fits_get_img_size(f.get(), 2, naxes, &status);
+  f.check(status, "reading NAXIS1/NAXIS2");
+
+  FitsImage img;
+  img.path = path;
+  img.nx = naxes[0];
+  img.ny = naxes[1];
+  img.pixels.assign(static_cast<std::size_t>(img.nx * img.ny), 0.0);
+  double null_value = kNaN;
+  int any_null = 0;
+  if (!img.pixels.empty()) {
+    fits_read_img(f.get(), TDOUBLE, 1, static_cast<LONGLONG>(img.pixels.size()), &null_value,
+                  img.pixels.data(), &any_null, &status);
+    f.check(status, "reading the pixels");
+  }
+
+  char* header = nullptr;
+  int n = 0;
+  fits_hdr2str(f.get(), 0, nullptr, 0, &header, &n, &status);
+  f.check(status, "reading the header");
+  img.header.assign(header);
+  fits_free_memory(header, &status);
+  f.check(status, "freeing the header text");
+  if (img.header.size() >= 80 && img.header.compare(img.header.size() - 80, 3, "END") == 0)
+    img.header.resize(img.header.size() - 80);
+  img.n_cards = static_cast<int>(img.header.size() / 80);
+  img.keywords = f.keywords();
+  return img;
+}
+
+FitsHealpixMap read_fits_healpix(const std::string& path, const std::string& column) {
+  Fits f(path, Fits::Mode::ReadTable);
+  int status = 0, type = 0;
+  fits_get_hdu_type(f.get(), &type, &status);
+  f.check(status, "reading the HDU type");
+  if (type != BINARY_TBL) fail("{}: a HEALPix map must be a binary table HDU", f.where());
+
+  FitsHealpixMap map;
+  map.path = path;
+  map.keywords = f.keywords();
+  const std::string nside = f.key_string("NSIDE");
+  if (nside.empty()) fail("{}: no NSIDE keyword (a HEALPix map needs NSIDE and ORDERING)", f.where());
+  map.nside = std::atol(nside.c_str());
+  if (map.nside <= 0 || (map.nside & (map.nside - 1)) != 0)
+    fail("{}: NSIDE = {} is not a positive power of 2", f.where(), nside);
+  const std::string ordering = f.key_string("ORDERING");
+  if (ordering == "NESTED") map.nested = true;
+  else if (ordering != "RING")
+    fail("{}: ORDERING = '{}' (expected 'RING' or 'NESTED')", f.where(), ordering);
+
+  int ncols = 0;
+  LONGLONG nrows = 0;
+  fits_get_num_cols(f.get(), &ncols, &status);
+  fits_get_num_rowsll(f.get(), &nrows, &status);
+  f.check(status, "reading the table size");
+  int col = 0;
+  LONGLONG repeat = 0, width = 0;
+  for (int c = 1; c <= ncols; ++c) {
+    int code = 0;
+    fits_get_eqcoltypell(f.get(), c, &code, &repeat, &width, &status);
+    f.check(status, fmt::format("reading the type of column {}", c));
+    const std::string name = f.key_string(fmt::format("TTYPE{}", c));
+    const bool numeric = code != TSTRING && code != TLOGICAL && code != TBIT && code > 0;
+    if (column.empty() ? numeric : lower(name) == lower(column)) {
+      if (!numeric) fail("{}: column '{}' is not numeric", f.where(), name);
+      col = c;
+      map.column = name;
+      break;
+    }
+  }
+  if (col == 0)
+    fail("{}: {}", f.where(), column.empty() ? std::string("no numeric column")
+                                              : fmt::format("no column '{}'", column));
+  const LONGLONG expected = 12LL * map.nside * map.nside;
+  if (nrows * repeat != expected)
+    fail("{}: column '{}' holds {} values ({} rows x {}), NSIDE = {} needs {}", f.where(), map.column,
+         nrows * repeat, nrows, repeat, map.nside, expected);
+  map.values.assign(static_cast<std::size_t>(expected), 0.0);
+  double null_value = kNaN;
+  int any_null = 0;
+  fits_read_col(f.get(), TDOUBLE, col, 1, 1, expected, &null_value, map.values.data(), &any_null, &status);
+  f.check(status, "reading column '" + map.column + "'");
+  for (auto& v : map.values)
+    if (std::fabs(v - kHealpixUnseen) <= 1e-5 * std::fabs(kHealpixUnseen)) v = kNaN;
+  return map;
+}
+
+void write_fits_image(const std::string& path, long nx, long ny, const std::vector<float>& pixels,
+                      const std::vector<std::pair<std::string, std::string>>& cards) {
+  if (static_cast<long>(pixels.size()) != nx * ny)
+    fail("{}: {} pixels given for a {} x {} image", path, pixels.size(), nx, ny);
+  create_fits(path, [&](Fits& f) {
+    int status = 0;
+    long naxes[2] = {nx, ny};
+    fits_create_img(f.get(), FLOAT_IMG, 2, naxes, &status);
+    f.check(status, "creating the image");
+    for (const auto& [key, value] : cards) write_card(f, key, value);
+    if (!pixels.empty()) {
+      fits_write_img(f.get(), TFLOAT, 1, static_cast<LONGLONG>(pixels.size()),
+                     const_cast<float*>(pixels.data()), &status);
+      f.check(status, "writing the pixels");
+    }
+  });
+}
+
+void write_fits_healpix(const std::string& path, long nside, bool nested, const std::vector<float>& values,
+                        const std::string& column) {
+  if (static_cast<long long>(values.size()) != 12LL * nside * nside)
+    fail("{}: {} values given for NSIDE {} (12 NSIDE^2 = {})", path, values.size(), nside,
+         12LL * nside * nside);
+  create_fits(path, [&](Fits& f) {
+    int status = 0;
+    char* ttype[] = {const_cast<char*>(column.c_str())};
+    char* tform[] = {const_cast<char*>("E")};
+    fits_create_tbl(f.get(), BINARY_TBL, static_cast<LONGLONG>(values.size()), 1, ttype, tform, nullptr,
+                    "xtension", &status);
+    f.check(status, "creating the table");
+    write_card(f, "PIXTYPE", "'HEALPIX '");
+    write_card(f, "ORDERING", nested ? "'NESTED  '" : "'RING    '");
+    write_card(f, "NSIDE", std::to_string(nside));
+    write_card(f, "INDXSCHM", "'IMPLICIT'");
+    write_card(f, "FIRSTPIX", "0");
+    write_card(f, "LASTPIX", std::to_string(12LL * nside * nside - 1));
+    fits_write_col(f.get(), TFLOAT, 1, 1, 1, static_cast<LONGLONG>(values.size()),
+                   const_cast<float*>(values.data()), &status);
+    f.check(status, "writing column '" + column + "'");
+  });
+}
+
+}  // namespace mwclass::catalog
+
+namespace mwclass::catalog {
+
+bool is_fits_path(const std::string& path) {
+  const std::string file = file_part(path);
+  if (starts_as_fits(file, false)) return true;
+  const std::string l = lower(file);
+  for (const char* ext : {".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz"}) {
+    const std::size_t n = std::strlen(ext);
+    if (l.size() >= n && l.compare(l.size() - n, n, ext) == 0) return true;
+  }
+  return false;
+}
+
+
+// ---- tables ------------------------------------------------------------------------------
+
+namespace {
+
+bool is_integer_code(int code) {
+  switch (code) {
+    case TBYTE: case TSBYTE: case TSHORT: case TUSHORT: case TINT: case TUINT: case TLONG:
+    case TULONG: case TLONGLONG: case TULONGLONG: return true;
+    default: return false;
+  }
+}
+
+struct TableColumn {
+  int index = 0;       // 1-based FITS column number
+  std::string name;    // the header name in the CsvTable
+  int code = 0;
+};
+
+const FitsColumnUse* find_use(const std::vector<FitsColumnUse>& used, const std::string& name) {
+  for (const auto& u : used)
+    if (u.name == name) return &u;
+  for (const auto& u : used)
+    if (lower(u.name) == lower(name)) return &u;
+  return nullptr;
+}
+
+// The cells of one column, `rows` long.
+std::vector<std::string> read_cells(const Fits& f, const TableColumn& c, LONGLONG rows, LONGLONG width) {
+  std::vector<std::string> cells(static_cast<std::size_t>(rows));
+  if (rows == 0) return cells;
+  int status = 0, any_null = 0;
+  const std::string what = fmt::format("reading column '{}'", c.name);
+  const auto n = static_cast<std::size_t>(rows);
+  if (c.code == TSTRING) {
+    const std::size_t w = static_cast<std::size_t>(std::max<LONGLONG>(width, 1)) + 1;
+    std::vector<char> buffer(n * w, '\0');
+    std::vector<char*> pointers(n);
+    for (std::size_t i = 0; i < n; ++i) pointers[i] = buffer.data() + i * w;
+    char empty[] = "";
+    fits_read_col(f.get(), TSTRING, c.index, 1, 1, rows, empty, pointers.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = trim(pointers[i]);
+  } else if (c.code == TLOGICAL) {
+    std::vector<char> values(n), nulls(n);
+    fits_read_colnull(f.get(), TLOGICAL, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : values[i] ? "True" : "False";
+  } else if (c.code == TULONGLONG) {
+    std::vector<unsigned long long> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TULONGLONG, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : std::to_string(values[i]);
+  } else if (is_integer_code(c.code)) {
+    std::vector<long long> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TLONGLONG, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : std::to_string(values[i]);
+  } else {
+    std::vector<double> values(n);
+    std::vector<char> nulls(n);
+    fits_read_colnull(f.get(), TDOUBLE, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
+    f.check(status, what);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : format_number(values[i]);
+  }
+  return cells;
+}
+
+}  // namespace
+
+CsvTable read_fits_table(const std::string& path, const std::vector<FitsColumnUse>& used) {
+  Fits f(path, Fits::Mode::ReadTable);
+  int status = 0, type = 0;
+  fits_get_hdu_type(f.get(), &type, &status);
+  f.check(status, "reading the HDU type");
+  if (type != BINARY_TBL && type != ASCII_TBL)
+    fail("{}: not a table HDU (it is an image); name the table HDU, e.g. {}[1]", f.where(), file_part(path));
+  int ncols = 0;
+  LONGLONG nrows = 0;
+  fits_get_num_cols(f.get(), &ncols, &status);
+  fits_get_num_rowsll(f.get(), &nrows, &status);
+  f.check(status, "reading the table size");
+
+  CsvTable t;
+  t.path = path;
+  t.numbered_rows = true;
+  std::vector<TableColumn> columns;
+  std::vector<LONGLONG> widths;
+  for (int c = 1; c <= ncols; ++c) {
+    TableColumn col;
+    col.index = c;
+    LONGLONG repeat = 0, width = 0;
+    fits_get_eqcoltypell(f.get(), c, &col.code, &repeat, &width, &status);
+    f.check(status, fmt::format("reading the type of column {}", c));
+    const std::string name = f.key_string(fmt::format("TTYPE{}", c));
+    const std::string tform = f.key_string(fmt::format("TFORM{}", c));
+    col.name = name.empty() ? fmt::format("col{}", c) : name;
+    const FitsColumnUse* use = find_use(used, col.name);
+    if (use) col.name = use->name;
+    const bool is_string = col.code == TSTRING;
+    const bool supported = col.code > 0 && col.code != TBIT && col.code != TCOMPLEX && col.code != TDBLCOMPLEX;
+    const bool scalar = supported && (is_string ? (type == ASCII_TBL || repeat <= width) : repeat == 1);
+    if (!scalar) {
+      if (!use) continue;  // not used by this catalog: ignored
+      if (!supported)
+        fail("{}: column '{}' has a type mwclass cannot read (TFORM{} = '{}'); one number or string "
+             "per row is needed", f.where(), name, c, tform);
+      fail("{}: column '{}' is a vector column ({} values per row, TFORM{} = '{}'); mwclass needs one "
+           "value per row in the columns it uses", f.where(), name,
+           is_string ? repeat / std::max<LONGLONG>(width, 1) : repeat, c, tform);
+    }
+    if (use && use->number && (is_string || col.code == TLOGICAL))
+      fail("{}: column '{}' holds {} (TFORM{} = '{}'), a number is needed", f.where(), name,
+           is_string ? "text" : "logicals", c, tform);
+    const std::string tunit = f.key_string(fmt::format("TUNIT{}", c));
+    if (use && use->unit != FitsUnit::None && !tunit.empty() && !unit_matches(tunit, use->unit))
+      std::fprintf(stderr,
+                   "warning: %s: column '%s' has TUNIT%d = '%s', mwclass expects %s "
+                   "(the values are used as they are)\n",
+                   f.where().c_str(), name.c_str(), c, tunit.c_str(), unit_name(use->unit));
+    columns.push_back(col);
+    widths.push_back(width);
+  }
+
+  t.header.reserve(columns.size());
+  for (const auto& c : columns) t.header.push_back(c.name);
+  const auto n = static_cast<std::size_t>(nrows);
+  t.rows.assign(n, std::vector<std::string>(columns.size()));
+  t.line_numbers.resize(n);
+  for (std::size_t i = 0; i < n; ++i) t.line_numbers[i] = i + 1;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    std::vector<std::string> cells = read_cells(f, columns[k], nrows, widths[k]);
+    for (std::size_t i = 0; i < n; ++i) t.rows[i][k] = std::move(cells[i]);
+  }
+  return t;
+}
+
+void write_fits_tables(const std::string& path, const std::vector<FitsTableHdu>& tables) {
+  create_fits(path, [&](Fits& f) {
+    int status = 0;
+    fits_create_img(f.get(), BYTE_IMG, 0, nullptr, &status);
+    f.check(status, "creating the primary HDU");
+    for (const auto& table : tables) {
+      const auto& cols = table.columns;
+      std::vector<std::string> forms;
+      LONGLONG rows = -1;
+      for (const auto& c : cols) {
+        const int kinds = c.is_double + c.is_integer + c.is_logical + c.is_string;
+        if (kinds != 1) fail("{}: column '{}' must be exactly one of double, integer, logical, string", path, c.name);
+        const std::size_t n = c.is_double ? c.doubles.size() : c.is_integer ? c.integers.size()
+                              : c.is_logical ? c.logicals.size() : c.strings.size();
+        if (rows >= 0 && static_cast<LONGLONG>(n) != rows)
+          fail("{}: column '{}' has {} rows, the table {}", path, c.name, n, rows);
+        rows = static_cast<LONGLONG>(n);
+        std::size_t width = 1;
+        for (const auto& s : c.strings) width = std::max(width, s.size());
+        forms.push_back(c.is_double ? "D" : c.is_integer ? "K" : c.is_logical ? "L" : fmt::format("{}A", width));
+      }
+      std::vector<char*> ttype, tform, tunit;
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        ttype.push_back(const_cast<char*>(cols[k].name.c_str()));
+        tform.push_back(const_cast<char*>(forms[k].c_str()));
+        tunit.push_back(const_cast<char*>(cols[k].unit.c_str()));
+      }
+      fits_create_tbl(f.get(), BINARY_TBL, 0, static_cast<int>(cols.size()), ttype.data(), tform.data(),
+                      tunit.data(), table.extname.c_str(), &status);
+      f.check(status, "creating table " + table.extname);
+      bool long_strings = false;
+      for (const auto& [key, value] : table.keywords) {
+        fits_write_key_longstr(f.get(), key.c_str(), value.c_str(), nullptr, &status);
+        f.check(status, "writing keyword " + key);
+        long_strings = long_strings || value.size() > 68;
+      }
+      if (long_strings) {
+        fits_write_key_longwarn(f.get(), &status);
+        f.check(status, "writing the LONGSTRN keyword");
+      }
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const auto& c = cols[k];
+        const int col = static_cast<int>(k) + 1;
+        const std::string what = fmt::format("writing column '{}'", c.name);
+        if (!c.display.empty()) {
+          fits_write_key(f.get(), TSTRING, fmt::format("TDISP{}", col).c_str(), const_cast<char*>(c.display.c_str()),
+                         nullptr, &status);
+          f.check(status, what);
+        }
+        if (c.is_integer && c.tnull) {
+          LONGLONG tnull = *c.tnull;
+          fits_write_key(f.get(), TLONGLONG, fmt::format("TNULL{}", col).c_str(), &tnull, nullptr, &status);
+          f.check(status, what);
+        }
+      }
+      // The new keywords change the table's structure: reread it before writing data.
+      fits_set_hdustruc(f.get(), &status);
+      f.check(status, "updating table " + table.extname);
+      if (rows <= 0) continue;
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const auto& c = cols[k];
+        const int col = static_cast<int>(k) + 1;
+        const std::string what = fmt::format("writing column '{}'", c.name);
+        if (c.is_double) {
+          fits_write_col(f.get(), TDOUBLE, col, 1, 1, rows, const_cast<double*>(c.doubles.data()), &status);
+        } else if (c.is_integer) {
+          fits_write_col(f.get(), TLONGLONG, col, 1, 1, rows, const_cast<long long*>(c.integers.data()), &status);
+        } else if (c.is_logical) {
+          std::vector<char> v(c.logicals.begin(), c.logicals.end());
+          for (auto& x : v) x = x > 0 ? 1 : 0;
+          fits_write_col(f.get(), TLOGICAL, col, 1, 1, rows, v.data(), &status);
+          for (LONGLONG i = 0; i < rows && !status; ++i)
+            if (c.logicals[static_cast<std::size_t>(i)] < 0) fits_write_col_null(f.get(), col, i + 1, 1, 1, &status);
+        } else {
+          std::vector<char*> p;
+          for (const auto& s : c.strings) p.push_back(const_cast<char*>(s.c_str()));
+          fits_write_col(f.get(), TSTRING, col, 1, 1, rows, p.data(), &status);
+        }
+        f.check(status, what);
+      }
+    }
+  });
+}
+
+}  // namespace mwclass::catalog

@@ -41,7 +41,8 @@ field = Table.read(f"{w}/field.csv", format="ascii.csv")
 rng = np.random.default_rng(1)
 for name in field.colnames:
     if field[name].dtype.kind == "f":
-        field[name] = field[name] * (1 + 1e-9 * rng.random(len(field)))
+        # (1 - ...) keeps probabilities (P_intra, P_inter) inside [0, 1]
+        field[name] = field[name] * (1 - 1e-9 * rng.random(len(field)))
 field.write(f"{w}/field.csv", format="ascii.csv", overwrite=True)
 for name in field.colnames:
     field.rename_column(name, name.upper())

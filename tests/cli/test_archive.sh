@@ -16,18 +16,6 @@ FAST=$(fast_config)
 ALL="$WORK/all.toml"   # the classify config and every archive key in one file
 cat "$FAST" "$SRC/configs/archive.toml" > "$ALL"
 
-expect_error() {  # expect_error "message part" command...
-  local want=$1; shift
-  set +e
-  "$@" > "$WORK/err.out" 2> "$WORK/err.txt"
-  local rc=$?
-  set -e
-  if [ $rc -ne 2 ]; then echo "FAIL: exit $rc (want 2): $*"; cat "$WORK/err.txt"; exit 1; fi
-  if ! grep -q -- "$want" "$WORK/err.txt"; then
-    echo "FAIL: message lacks '$want': $*"; cat "$WORK/err.txt"; exit 1
-  fi
-  [ "$(grep -c 'error' "$WORK/err.txt")" -eq 1 ] || { echo "FAIL: not one message"; cat "$WORK/err.txt"; exit 1; }
-}
 
 # --- 3FGL J1306.4-6043: the three commands ----------------------------------
 "$MWCLASS" aggregate --detections "$F3/per.csv" --config "$ALL" --out "$WORK/f3_master.csv" 2> "$WORK/agg.log"

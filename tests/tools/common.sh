@@ -20,3 +20,18 @@ mpirun_n() {
   local n=$1; shift
   "${MPIEXEC:-mpirun}" --oversubscribe -np "$n" "$@"
 }
+
+# expect_error PATTERN command...: the command exits 2 with exactly one error
+# message, which matches the (basic) regular expression PATTERN.
+expect_error() {
+  local want=$1; shift
+  set +e
+  "$@" > "$WORK/err.out" 2> "$WORK/err.txt"
+  local rc=$?
+  set -e
+  if [ $rc -ne 2 ]; then echo "FAIL: exit $rc (want 2): $*"; cat "$WORK/err.txt"; exit 1; fi
+  if ! grep -q -- "$want" "$WORK/err.txt"; then
+    echo "FAIL: message lacks '$want': $*"; cat "$WORK/err.txt"; exit 1
+  fi
+  [ "$(grep -c 'error' "$WORK/err.txt")" -eq 1 ] || { echo "FAIL: not one message"; cat "$WORK/err.txt"; exit 1; }
+}

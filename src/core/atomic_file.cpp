@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "mwclass/core/error.hpp"
@@ -36,13 +35,24 @@ void remove_quietly(const std::string& name) {
   std::filesystem::remove(name, ignored);
 }
 
+// Plain write(2)/close(2), not a stream: a full disk or a quota must be
+// reported with the OS's own reason ("No space left on device"), and a
+// network file system may report it only when the file is closed.
 void publish_bytes(const std::string& path, const char* data, std::size_t size) {
   publish_atomically(path, [&](const std::string& temporary) {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot write '{}': cannot create '{}': {}", path, temporary, std::strerror(errno));
-    out.write(data, static_cast<std::streamsize>(size));
-    out.close();
-    if (!out) fail("cannot write '{}': writing '{}' failed (disk full?)", path, temporary);
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("cannot write '{}': cannot create '{}': {}", path, temporary, std::strerror(errno));
+    for (std::size_t done = 0; done < size;) {
+      const ssize_t n = ::write(fd, data + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int err = n < 0 ? errno : EIO;
+        ::close(fd);
+        fail("cannot write '{}': writing '{}' failed: {}", path, temporary, std::strerror(err));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) fail("cannot write '{}': closing '{}' failed: {}", path, temporary, std::strerror(errno));
   });
 }
 

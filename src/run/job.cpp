@@ -250,16 +250,26 @@ void record_ebv_source(ensemble::Provenance& p, const ensemble::EbvProvenance& e
   p.dust_map += fmt::format("scale {}", e.scale);
 }
 
+// Rank 0 holds the lock of the output for the whole job, from before the
+// inputs are read until the results are published and the checkpoint is gone
+// (output/checkpoint.hpp): a second run on the same --out is refused at once.
+std::unique_ptr<output::OutputLock> lock_output(const parallel::Communicator& comm, const JobOptions& options) {
+  std::unique_ptr<output::OutputLock> lock;
+  on_root(comm, [&] {
+    output::check_writable(options.out_path);
+    lock = std::make_unique<output::OutputLock>(options.out_path, options.command_line);
+  });
+  return lock;
+}
+
 // What every job does before and after its own items: the training set
 // loaded and checked on rank 0 (with the job's `check`), shared with every
 // rank; the items run; rank 0 assembles with `assemble` and publishes.
 catalog::Catalog load_training(parallel::Communicator& comm, const Config& config, const std::string& path,
-                               const std::string& out_path,
                                const std::function<void(const catalog::Catalog&)>& check,
                                ensemble::EbvProvenance* ebv = nullptr) {
   catalog::Catalog td;
   on_root(comm, [&] {
-    output::check_writable(out_path);
     td = catalog::read_catalog(path, config, catalog::Role::Training);
     // loocv: a left-out source is classified at its own E(B-V), from the map if configured.
     if (ebv && config.reddening.ebv_source != "column") *ebv = ensemble::resolve_field_ebv(td, config, {});
@@ -285,11 +295,12 @@ std::vector<std::size_t> per_class(const catalog::Catalog& td, const Config& con
 int classify(parallel::Communicator& comm, const Config& config, const ClassifyJob& job,
              const JobOptions& options) {
   const auto start = Clock::now();
+  const auto lock = lock_output(comm, options);
   catalog::Catalog field;
   ensemble::EbvProvenance ebv_provenance;
   // Workers get the training set only; field sources travel with their chunks,
   // so a worker's memory does not grow with the catalog.
-  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+  const catalog::Catalog td = load_training(comm, config, job.training,
                                             [&](const catalog::Catalog& t) {
     field = catalog::read_catalog(job.field, config, catalog::Role::Field);
     ebv_provenance = ensemble::resolve_field_ebv(field, config, {job.ebv});
@@ -324,6 +335,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
 int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& job,
           const JobOptions& options) {
   const auto start = Clock::now();
+  const auto lock = lock_output(comm, options);
   ensemble::EbvProvenance ebv_provenance{"column", {}, {}, 1.0};
   const evaluation::Subset subset = [&] {  // parsed alike on every rank
     try {
@@ -332,7 +344,7 @@ int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& jo
       throw CollectiveError(e.what());
     }
   }();
-  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+  const catalog::Catalog td = load_training(comm, config, job.training,
                                             [&](const catalog::Catalog& t) {
     ensemble::check_class_sizes(config, t, per_class(t, config, [](std::size_t) { return 1; }));
   }, &ebv_provenance);
@@ -373,8 +385,9 @@ int loocv(parallel::Communicator& comm, const Config& config, const LoocvJob& jo
 
 int cv(parallel::Communicator& comm, Config config, const CvJob& job, const JobOptions& options) {
   const auto start = Clock::now();
+  const auto lock = lock_output(comm, options);
   if (job.repeats < 1) throw CollectiveError(fmt::format("--repeats must be >= 1 (got {})", job.repeats));
-  const catalog::Catalog td = load_training(comm, config, job.training, options.out_path,
+  const catalog::Catalog td = load_training(comm, config, job.training,
                                             [&](const catalog::Catalog& t) {
     evaluation::stratified_folds(t.labels, config.classifier.classes, job.folds, config.seed, 0);
     const int folds = job.folds;

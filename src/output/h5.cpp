@@ -22,6 +22,13 @@ static_assert(std::is_same_v<hid_t, Id>, "h5::Id must be hid_t");
 
 namespace {
 
+// HDF5 closes what is still open when the process exits. After a write that
+// failed (a full disk) a file can stay open that HDF5 1.10 cannot close, and
+// that attempt crashes at exit (seen in H5F__close_cb); every file mwclass
+// keeps is closed explicitly, and an abandoned temporary file is deleted, so
+// the exit-time clean-up is skipped. Must run before the first HDF5 call.
+[[maybe_unused]] const herr_t kNoCloseAtExit = H5dont_atexit();
+
 // ---------------------------------------------------------------- errors
 
 herr_t collect_error(unsigned /*n*/, const H5E_error2_t* entry, void* data) {
@@ -48,11 +55,24 @@ std::string hdf5_error_stack() {
   return message;
 }
 
+// The operating system's reason in an HDF5 error stack ("No space left on
+// device"), which the file drivers bury in a long entry; empty if none.
+std::string os_reason(const std::string& stack) {
+  const std::string key = "error message = '";
+  const std::size_t from = stack.find(key);
+  if (from == std::string::npos) return "";
+  const std::size_t to = stack.find('\'', from + key.size());
+  return to == std::string::npos ? "" : stack.substr(from + key.size(), to - from - key.size());
+}
+
 // Every HDF5 call's return value goes through here: negative means failure.
 template <typename T>
 T check(T ret, const char* operation, const std::string& object) {
-  if (ret < 0) fail("{} {} failed: {}", operation, object, hdf5_error_stack());
-  return ret;
+  if (ret >= 0) return ret;
+  const std::string stack = hdf5_error_stack();
+  const std::string reason = os_reason(stack);
+  if (!reason.empty()) fail("{} {} failed: {} (HDF5: {})", operation, object, reason, stack);
+  fail("{} {} failed: {}", operation, object, stack);
 }
 
 // ---------------------------------------------------------------- handles

@@ -47,7 +47,12 @@ void ConfigOptions::add_to(CLI::App& app) {
   app.add_option("--mc", mc,
                  "Monte-Carlo iterations per work item (MUWCLASS: 1000); 0 = one deterministic "
                  "pass without sampling");
-  app.add_option("--seed", seed, "Master seed of all random streams");
+  app.add_option("--seed", seed, "Master seed of all random streams")
+      ->check(CLI::Validator(
+          [](std::string& v) {  // CLI11 would wrap -1 around to 2^64 - 1
+            return v.find('-') == std::string::npos ? std::string() : "must be >= 0 (got " + v + ")";
+          },
+          "UINT"));
   app.add_option("--threads", threads, "OpenMP threads per rank (learner training and prediction)");
   std::string learners_help;
   for (const auto& e : learners::learner_registry())

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "mwclass/catalog/csv.hpp"
 #include "mwclass/catalog/fits.hpp"
 #include "mwclass/core/error.hpp"
 
@@ -66,10 +67,15 @@ double parse_cell(const std::string& s, const std::string& path, const std::func
   if (s.empty()) return kNaN;
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() && *end == '\0') return v;
   const std::string l = lower(s);
   if (l == "nan" || l == "null") return kNaN;
-  fail("{}: {}: '{}' is not a number", path, where(), s);
+  if (end != s.c_str() && *end == '\0') {
+    if (!std::isfinite(v))  // "inf", or a number beyond the range of a double
+      fail("{}: {}: non-finite value {} (leave the cell empty, or nan, for a missing value)", path, where(),
+           catalog::quoted_cell(s));
+    return v;
+  }
+  fail("{}: {}: {} is not a number", path, where(), catalog::quoted_cell(s));
 }
 }  // namespace
 

@@ -32,6 +32,13 @@ std::vector<T> take(const std::vector<T>& v, const std::vector<std::size_t>& row
   return out;
 }
 
+std::string trimmed(const std::string& cell) {
+  std::size_t b = 0, e = cell.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(cell[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(cell[e - 1]))) --e;
+  return cell.substr(b, e - b);
+}
+
 // Reads numeric cells of one CSV table with messages that locate every problem.
 class CellReader {
  public:
@@ -56,20 +63,16 @@ class CellReader {
 
   // NaN for an empty cell; an Error for anything that is not a finite number.
   double number(std::size_t row, int col) const {
-    const std::string& cell = t_.rows[row][col];
-    std::size_t b = 0, e = cell.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(cell[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(cell[e - 1]))) --e;
-    if (b == e) return kMissing;
-    const std::string s = cell.substr(b, e - b);
+    const std::string s = trimmed(t_.rows[row][col]);
+    if (s.empty()) return kMissing;
     char* end = nullptr;
     errno = 0;
     const double v = std::strtod(s.c_str(), &end);
     if (end != s.c_str() + s.size())
-      fail("{}: {}: '{}' is not a number", t_.path, where(row, col), s);
+      fail("{}: {}: {} is not a number", t_.path, where(row, col), quoted_cell(s));
     if (!std::isfinite(v))
-      fail("{}: {}: non-finite value '{}' (leave the cell empty for a missing value)", t_.path,
-           where(row, col), s);
+      fail("{}: {}: non-finite value {} (leave the cell empty for a missing value)", t_.path,
+           where(row, col), quoted_cell(s));
     return v;
   }
 
@@ -109,6 +112,8 @@ Catalog Catalog::subset(const std::vector<std::size_t>& rows) const {
   c.mag = take_rows(mag, rows);
   c.mag_error = take_rows(mag_error, rows);
   c.variability = take_rows(variability, rows);
+  if (!lines.empty()) c.lines = take(lines, rows);
+  c.numbered_rows = numbered_rows;
   return c;
 }
 
@@ -121,6 +126,8 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
 
   Catalog c;
   c.path = t.path;
+  c.lines = t.line_numbers;
+  c.numbered_rows = t.numbered_rows;
   cells.check_unique_header();
   const int name_col = cells.require(cols.name, "[columns] name");
   const int ra_col = cells.require(cols.ra, "[columns] ra");
@@ -151,7 +158,7 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
   if (label_col >= 0) c.labels.resize(n);
 
   for (std::size_t i = 0; i < n; ++i) {
-    c.names[i] = t.rows[i][name_col];
+    c.names[i] = trimmed(t.rows[i][name_col]);  // padded cells are a convention, not a new name
     c.ra[i] = cells.number(i, ra_col);
     c.dec[i] = cells.number(i, dec_col);
     if (ebv_col >= 0) {
@@ -184,7 +191,7 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
              cells.where(i, va[v]), c.variability(i, v));
     }
     if (label_col >= 0) {
-      const std::string& label = t.rows[i][label_col];
+      const std::string label = trimmed(t.rows[i][label_col]);
       const int k = config.class_index(label);
       if (k < 0) {
         std::string known;
@@ -200,8 +207,8 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
     for (std::size_t i = 0; i < n; ++i) {
       const auto [it, added] = first.emplace(c.names[i], i);
       if (!added)
-        fail("{}: line {}: source '{}' is already in the training set at line {}", t.path, t.line_numbers[i],
-             c.names[i], t.line_numbers[it->second]);
+        fail("{0}: {1} {2}: source '{3}' is already in the training set at {1} {4}", t.path,
+             t.numbered_rows ? "row" : "line", t.line_numbers[i], c.names[i], t.line_numbers[it->second]);
     }
   }
   return c;

@@ -47,7 +47,9 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
       cell += ch;
     }
   }
-  if (quoted) fail("{}, line {}: unterminated quoted field", path, line_no);
+  if (quoted)
+    fail("{}, line {}, column {}: a quoted field is not closed on its line (a missing closing quote, or a "
+         "line break inside quotes: catalogs need one source per line)", path, line_no, cells.size() + 1);
   cells.push_back(std::move(cell));
   return cells;
 }
@@ -83,6 +85,42 @@ void trim(std::string& cell) {
   cell.erase(0, cell.find_first_not_of(" \t"));
 }
 
+// The byte position (1-based) of the first byte that is not UTF-8, or 0.
+std::size_t invalid_utf8_at(const std::string& line) {
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const std::size_t n = line.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c < 0x80) { ++i; continue; }
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte (RFC 3629, Table 3-7)
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return i + 1;
+    if (i + len > n) return i + 1;
+    if (p[i + 1] < lo || p[i + 1] > hi) return i + 1;
+    for (std::size_t k = 2; k < len; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i + 1;
+    i += len;
+  }
+  return 0;
+}
+
+// Text that is not UTF-8 is refused with what it probably is, instead of a
+// later "missing column" or a garbled name.
+void check_text(const std::string& line, const std::string& path, std::size_t line_no) {
+  if (line_no == 1 && line.size() >= 2 &&
+      ((line[0] == '\xFF' && line[1] == '\xFE') || (line[0] == '\xFE' && line[1] == '\xFF')))
+    fail("{}: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8", path);
+  if (line.find('\0') != std::string::npos)
+    fail("{}, line {}: NUL byte in the file (a binary or UTF-16 file? catalogs must be UTF-8 text)", path,
+         line_no);
+  if (const std::size_t at = invalid_utf8_at(line))
+    fail("{}, line {}, byte {}: not UTF-8 text (a Latin-1 or Windows-1252 file? save it as UTF-8)", path,
+         line_no, at);
+}
+
 }  // namespace
 
 CsvTable read_csv(const std::string& path) { return read_csv(path, CsvOptions{}); }
@@ -100,9 +138,7 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
   while (std::getline(in, line)) {
     ++line_no;
     if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-    if (line.find('\0') != std::string::npos)
-      fail("{}, line {}: NUL byte in the file (a binary or UTF-16 file? catalogs must be UTF-8 text)", path,
-           line_no);
+    check_text(line, path, line_no);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (options.skip_comments && line[0] == '#') continue;
@@ -136,6 +172,12 @@ CsvTable read_csv(const std::string& path, const CsvOptions& options) {
         table.line_numbers.push_back(line_no);
       });
   return table;
+}
+
+std::string quoted_cell(const std::string& cell) {
+  constexpr std::size_t kShown = 40;
+  if (cell.size() <= kShown) return "'" + cell + "'";
+  return fmt::format("'{}...' ({} characters)", cell.substr(0, kShown), cell.size());
 }
 
 std::string format_number(double value) {

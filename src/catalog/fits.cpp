@@ -500,6 +500,15 @@ std::vector<std::string> read_cells(const Fits& f, const TableColumn& c, LONGLON
     fits_read_colnull(f.get(), TDOUBLE, c.index, 1, 1, rows, values.data(), nulls.data(), &any_null, &status);
     f.check(status, what);
     for (std::size_t i = 0; i < n; ++i) cells[i] = nulls[i] ? "" : format_number(values[i]);
+    if (any_null) {
+      // CFITSIO flags IEEE infinities as undefined like NaN; read without the
+      // null check (nulval 0) so that an infinity is refused, not taken as missing.
+      double no_check = 0;
+      fits_read_col(f.get(), TDOUBLE, c.index, 1, 1, rows, &no_check, values.data(), &any_null, &status);
+      f.check(status, what);
+      for (std::size_t i = 0; i < n; ++i)
+        if (nulls[i] && std::isinf(values[i])) cells[i] = values[i] > 0 ? "inf" : "-inf";
+    }
   }
   return cells;
 }

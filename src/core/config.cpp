@@ -230,6 +230,16 @@ void apply_toml(Config& c, const toml::table& root, const std::string& origin) {
   top.reject_unknown();
 }
 
+// Config::validate with the file or --set that made the config named first, so
+// that a value out of range points at where it came from.
+void validate_from(const Config& c, const std::string& origin) {
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    fail("{}: {}", origin, e.what());
+  }
+}
+
 toml::table parse_toml(const std::string& text, const std::string& origin) {
   try {
     return toml::parse(text, origin);
@@ -243,7 +253,7 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
 Config Config::from_toml_string(const std::string& text, const std::string& origin) {
   Config c = defaults();
   apply_toml(c, parse_toml(text, origin), origin);
-  c.validate();
+  validate_from(c, origin);
   return c;
 }
 
@@ -268,7 +278,7 @@ void Config::set(const std::string& assignment) {
     doc = parse_toml(key + " = " + s.str().substr(s.str().find('=') + 2), origin);
   }
   apply_toml(*this, doc, origin);
-  validate();
+  validate_from(*this, origin);
 }
 
 Config Config::from_toml_file(const std::string& path) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "mwclass/catalog/catalog.hpp"
+#include "mwclass/catalog/range_warning.hpp"
 #include "mwclass/core/bytes.hpp"
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/run_control.hpp"
@@ -303,6 +304,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
   const catalog::Catalog td = load_training(comm, config, job.training,
                                             [&](const catalog::Catalog& t) {
     field = catalog::read_catalog(job.field, config, catalog::Role::Field);
+    catalog::warn_far_outside_training_range(t, field, config);
     ebv_provenance = ensemble::resolve_field_ebv(field, config, {job.ebv});
     ensemble::check_class_sizes(config, t, {});
   });

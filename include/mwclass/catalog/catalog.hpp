@@ -20,6 +20,10 @@ struct Catalog {
   Matrix xray_flux, xray_error;     // n x n_xray_bands, erg s^-1 cm^-2
   Matrix mag, mag_error;            // n x n_optical_bands, Vega mag (error NaN: none published)
   Matrix variability;               // n x n_variability columns
+  // File line (CSV) or table row (FITS, numbered_rows) of each source, for messages
+  // on rank 0; not sent to other ranks (wire below), so empty there.
+  std::vector<std::size_t> lines;
+  bool numbered_rows = false;
 
   std::size_t size() const { return names.size(); }
   bool labelled() const { return !labels.empty(); }

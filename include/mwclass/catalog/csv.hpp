@@ -41,6 +41,10 @@ void for_each_csv_row(const std::string& path, const CsvOptions& options,
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows);
 
+// A cell as a message shows it: in quotes, cut to 40 characters with its length
+// beside it when longer (a 1 MB cell must not become a 1 MB message).
+std::string quoted_cell(const std::string& cell);
+
 // Formats a double so that it reads back bit-identically ("" for NaN).
 std::string format_number(double value);
 

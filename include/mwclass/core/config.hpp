@@ -55,6 +55,10 @@ struct ColumnsConfig {
   std::vector<std::string> variability = {"P_intra", "P_inter"};  // used as they are
   // Magnitudes that catalogs use for "no data": an error, not a measurement.
   std::vector<double> sentinel_magnitudes = {-99, 99, -999, 999, -9999, 9999};
+  // A field value this far outside the training set's range is suspicious (a unit
+  // error, another band, a typo) but possible: one warning per column, not an error.
+  double range_warning_dex = 1.0;  // X-ray fluxes, in log10
+  double range_warning_mag = 2.5;  // magnitudes (2.5 mag = 1 dex in flux)
 };
 
 struct FeaturesConfig {

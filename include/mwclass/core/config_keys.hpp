@@ -219,6 +219,10 @@ void visit(V& v, ColumnsConfig& c) {
   v.key("variability", c.variability, Rule::any(), "", "probability columns used as features as they are, in [0, 1]");
   v.key("sentinel_magnitudes", c.sentinel_magnitudes, Rule::any(), "mag",
         "magnitudes that mean 'no data' in some catalogs: refused (leave the cell empty)");
+  v.key("range_warning_dex", c.range_warning_dex, Rule::at_least(0), "dex",
+        "warn (one line per column) about field X-ray fluxes further than this outside the training range");
+  v.key("range_warning_mag", c.range_warning_mag, Rule::at_least(0), "mag",
+        "warn (one line per column) about field magnitudes further than this outside the training range");
 }
 
 template <class V>

@@ -2,7 +2,7 @@
 # Two "nodes" on this machine: two network namespaces joined by a veth pair, each with its
 # own private address and, for every command run in it, its own hostname (a UTS namespace).
 # They share the file system (like a cluster's shared file system) and the CPUs. Needs root
-# (CAP_NET_ADMIN, CAP_SYS_ADMIN) and iproute2, util-linux.
+# (CAP_NET_ADMIN, CAP_SYS_ADMIN), iproute2 (ip) and util-linux (nsenter, unshare).
 #
 #   source tools/emulated_nodes.sh                 (from a script)
 #   nodes_up DIR        create the namespaces; writes DIR/nodes (address netns hostname)
@@ -44,8 +44,10 @@ node_field() { awk -v n="$(($1 + 1))" -v c="$2" 'NR == n { print $c }' "$NODES_F
 
 # node_command N: NODE_CMD=(the prefix that runs a command on node N). Each link of it execs
 # the next, so a command started with it in the background has the command's own pid in $!.
+# nsenter enters only the network namespace; `ip netns exec` would also mount a fresh /sys,
+# without the cgroup file systems that slurmd needs.
 node_command() {
-  NODE_CMD=(ip netns exec "$(node_field "$1" 2)" unshare --uts
+  NODE_CMD=(nsenter --net="/run/netns/$(node_field "$1" 2)" unshare --uts
             sh -c 'hostname "$0" && exec "$@"' "$(node_field "$1" 3)")
 }
 node_exec() { node_command "$1"; shift; "${NODE_CMD[@]}" "$@"; }

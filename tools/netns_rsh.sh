@@ -12,5 +12,5 @@ host=${1:?netns_rsh.sh: no host}; shift
 line=$(awk -v h="$host" '$1 == h || $3 == h { print $2, $3; exit }' "$nodes")
 [ -n "$line" ] || { echo "netns_rsh.sh: unknown host '$host' (not in $nodes)" >&2; exit 255; }
 set -- "${line% *}" "${line#* }" "$*"
-exec ip netns exec "$1" unshare --uts env -i PATH="$PATH" HOME="${HOME:-/root}" \
+exec nsenter --net="/run/netns/$1" unshare --uts env -i PATH="$PATH" HOME="${HOME:-/root}" \
   sh -c 'hostname "$0" && exec sh -c "$1"' "$2" "$3"

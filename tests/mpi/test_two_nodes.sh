@@ -14,7 +14,7 @@ source "$SRC/tools/emulated_nodes.sh"
 have_h5py || skip "/usr/bin/python3 has no h5py (apt-get install python3-h5py)"
 [ "$(id -u)" = 0 ] || skip "needs root to create network namespaces"
 command -v ip > /dev/null || skip "no ip command (apt-get install iproute2)"
-command -v unshare > /dev/null || skip "no unshare command (util-linux)"
+command -v nsenter > /dev/null && command -v unshare > /dev/null || skip "no nsenter or unshare (util-linux)"
 MWCLASS=$(readlink -f "$MWCLASS")
 NODES="$WORK/nodes.d"
 trap 'nodes_down "$NODES"; rm -rf "$WORK"' EXIT

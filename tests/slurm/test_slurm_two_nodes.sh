@@ -126,16 +126,20 @@ export MWCLASS TD="$WORK/td.csv" FIELD="$WORK/field.csv" CONFIG="$CFG" MC
 timeout 300 "${MPIEXEC:-mpirun}" -np 1 "$MWCLASS" classify --config "$CFG" --td "$TD" --field "$FIELD" \
   --mc "$MC" --quiet --out "$WORK/np1.h5"
 echo "2. classify.sbatch -N 2 $(elapsed)"
-id=$(OUT="$WORK/job.h5" submit -N 2 --ntasks-per-node=1 --time=5 --output="$WORK/classify.log" \
+# The limit must exceed the script's warning lead (--signal=B:USR1@300, plus up to 60 s), or
+# the warning comes at once; while mpirun is still starting node1's daemon that aborts the run.
+LIMIT=--time=15
+id=$(OUT="$WORK/job.h5" submit -N 2 --ntasks-per-node=1 "$LIMIT" --output="$WORK/classify.log" \
   "$SRC/slurm/classify.sbatch")
 expect_done "$id" 300
 grep "^== " "$WORK/classify.log"
 grep -q "2 node(s), 2 ranks" "$WORK/classify.log" || fail "the job did not run 2 ranks on 2 nodes"
+! grep -q "asking mwclass to stop" "$WORK/classify.log" || fail "the job was asked to stop"
 compare "$WORK/np1.h5" "$WORK/job.h5"
 
 # 3. Stopped mid-way (USR1 to the batch script, as before a time limit), requeued, resumed.
 echo "3. classify.sbatch -N 2, stopped by USR1 and requeued $(elapsed)"
-id=$(OUT="$WORK/cut.h5" MAX_RESTARTS=1 submit -N 2 --ntasks-per-node=1 --time=5 \
+id=$(OUT="$WORK/cut.h5" MAX_RESTARTS=1 submit -N 2 --ntasks-per-node=1 "$LIMIT" \
   --output="$WORK/cut.log" "$SRC/slurm/classify.sbatch")
 for _ in $(seq 600); do
   ls "$WORK/cut.h5.checkpoint" 2> /dev/null | grep -q '^item-' && break
@@ -149,6 +153,8 @@ until [ "$(job_field "$id" Restarts)" = 1 ]; do
   sleep 1
 done
 grep -q "mpirun exited with 75" "$WORK/cut.log" || fail "mwclass did not stop with exit code 75"
+# (Slurm's requeue may also SIGTERM the script after mpirun has exited: that is harmless.)
+[ "$(grep -c "SIGUSR1 (time limit near)" "$WORK/cut.log")" = 1 ] || fail "expected exactly one USR1"
 n_saved=$(sed -n 's/.*stopped by a signal with \([0-9]*\) of.*/\1/p' "$WORK/cut.log")
 echo "job $id requeued with ${n_saved:-?} finished work items kept $(elapsed)"
 expect_done "$id" 300

@@ -7,6 +7,7 @@
 #   source tools/emulated_nodes.sh                 (from a script)
 #   nodes_up DIR        create the namespaces; writes DIR/nodes (address netns hostname)
 #   node_exec N CMD...  run CMD on node N (0 or 1): in its namespace, with its hostname
+#                       (nodes_up sets NODES_FILE, the DIR/nodes these functions read)
 #   nodes_down DIR      delete the namespaces (and the veth pair with them)
 #   mpirun_nodes DIR MPIRUN-ARGS...  mpirun on node 0 across both nodes (see mpirun_command)
 #
@@ -52,7 +53,8 @@ node_command() {
 }
 node_exec() { node_command "$1"; shift; "${NODE_CMD[@]}" "$@"; }
 
-# Bytes sent over node N's end of the link (to show that traffic went between the nodes).
+# Bytes sent over node N's end of the link (to show that traffic went between the nodes);
+# here `ip netns exec`, as its fresh /sys shows that namespace's interfaces.
 node_tx_bytes() { ip netns exec "$(node_field "$1" 2)" cat /sys/class/net/veth0/statistics/tx_bytes; }
 
 nodes_down() {
@@ -88,6 +90,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     up)   nodes_up "${2:?directory}"; cat "$NODES_FILE" ;;
     down) nodes_down "${2:?directory}" ;;
     exec) NODES_FILE="${2:?directory}/nodes"; shift 2; node_exec "$@" ;;
-    *)    sed -n '2,16p' "$0"; exit 2 ;;
+    *)    sed -n '2,18p' "$0"; exit 2 ;;
   esac
 fi

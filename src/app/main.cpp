@@ -16,10 +16,11 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
-  mwclass::parallel::Communicator comm(argc, argv);
   // From here on a stop signal is a request honoured at the next chunk boundary
-  // (a second signal ends the process at once).
+  // (a second signal ends the process at once); installed before MPI starts, so
+  // that a signal mpirun passes on early does not kill the rank.
   mwclass::install_stop_handlers();
+  mwclass::parallel::Communicator comm(argc, argv);
   CLI::App app{
       "mwclass " MWCLASS_VERSION " - classify serendipitous X-ray sources (AGN, CV, HM-STAR, "
       "HMXB, LM-STAR, LMXB, NS, YSO)\nfrom X-ray and optical/IR properties with the MUWCLASS "

@@ -1,8 +1,12 @@
 #include "mwclass/core/run_control.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "mwclass/core/error.hpp"
 
@@ -30,6 +34,20 @@ void install_stop_handlers() {
 }
 
 const std::atomic<bool>& stop_requested() { return g_stop; }
+
+bool stop_now() {
+  if (g_stop.load()) return true;
+  static const char* file = std::getenv(kStopFileVariable);
+  if (file == nullptr || *file == '\0') return false;
+  using clock = std::chrono::steady_clock;
+  static clock::time_point next_look{};
+  const auto now = clock::now();
+  if (now < next_look) return false;
+  next_look = now + std::chrono::seconds(1);
+  struct stat info {};
+  if (::stat(file, &info) == 0) g_stop.store(true);
+  return g_stop.load();
+}
 
 std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash) {
   const auto* p = static_cast<const unsigned char*>(data);

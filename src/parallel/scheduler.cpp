@@ -129,7 +129,7 @@ RunOutcome run_items(Communicator& comm, const ensemble::Ensemble& ensemble,
   for (const auto& c : plan_chunks(items, n_iter, comm.size(), options.chunks_per_rank)) queue.push_back(c);
   std::map<std::size_t, std::vector<ensemble::ChunkResult>> pending;  // item -> chunks so far
   std::map<std::size_t, int> iterations_in;                            // item -> iterations so far
-  const auto stopping = [&] { return options.stop && options.stop->load(); };
+  const auto stopping = [&] { return options.stop && options.stop(); };
   const int n_workers = comm.size() - 1;
   // Each worker holds up to kDepth chunks (one running, one queued), so that it
   // never waits for rank 0 to finish an iteration before it gets new work.

@@ -183,7 +183,7 @@ int run_items(parallel::Communicator& comm, const ensemble::Ensemble& ensemble,
   parallel::ScheduleOptions options;
   options.threads = config.threads;
   options.keep_iterations = request.keep_iterations;
-  options.stop = &stop_requested();
+  options.stop = [] { return stop_now(); };
   options.on_item_done = [&](std::size_t, const ensemble::WorkResult& r) {
     checkpoint->save(r);
     progress.done(r.rows.size(), r.iterations, false);

@@ -20,8 +20,8 @@ struct ScheduleOptions {
   int threads = 1;
   bool keep_iterations = false;
   int chunks_per_rank = 4;  // target number of chunks per rank (load balance vs overhead)
-  // Set (e.g. by SIGTERM) to stop handing out work: chunks in progress finish.
-  const std::atomic<bool>* stop = nullptr;
+  // True (e.g. after SIGTERM) to stop handing out work: chunks in progress finish.
+  std::function<bool()> stop;
   // Rank 0: called once per finished item (checkpointing, progress).
   std::function<void(std::size_t item, const ensemble::WorkResult&)> on_item_done;
 };

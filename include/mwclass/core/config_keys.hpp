@@ -141,7 +141,7 @@ void visit(V& v, CalibrationConfig& p) {
   v.key("max_iterations", p.max_iterations, Rule::at_least(1), "", "EM iterations at most");
   v.key("tolerance", p.tolerance, Rule::above(0), "", "EM stops when no class fraction changes by more");
   v.require(p.field_prior != "given" || !p.given_prior.empty(),
-            "calibration.field_prior = \"given\" needs calibration.given_prior = [one per class]");
+            "field_prior = \"given\" needs given_prior = [one fraction per class]");
 }
 
 template <class V>

@@ -393,7 +393,7 @@ void Config::validate() const {
     double sum = 0;
     for (double p : *prior) sum += p;
     if (std::abs(sum - 1.0) > 0.01)
-      fail("invalid configuration: calibration.{} sums to {} (class fractions must sum to 1 within 0.01; they "
+      fail("invalid configuration: calibration.{} sums to {:.6g} (class fractions must sum to 1 within 0.01; they "
            "are then normalised)",
            key, sum);
   }

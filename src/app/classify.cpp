@@ -11,6 +11,7 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
     ConfigOptions config;
     run::ClassifyJob job;
     run::JobOptions run;
+    bool split_uncertainty = false;
   };
   auto o = std::make_shared<Options>();
   o->run.command_line = command_line;
@@ -30,11 +31,17 @@ Runner add_classify(CLI::App& app, const std::string& command_line) {
   app.add_option("--ebv", o->job.ebv, "E(B-V) in mag for every field source, instead of the catalog's column");
   app.add_flag("--keep-iterations", o->run.keep_iterations,
                "Also store every iteration's probabilities (n x MC x classes; large)");
+  app.add_flag("--split-uncertainty", o->split_uncertainty,
+               "Split e_P into a measurement part (the source's own errors) and a model part: every "
+               "iteration's model also classifies the observed values (/sources/e_P_meas, e_P_model); "
+               "sets [monte_carlo] split_uncertainty");
   app.add_flag("--quiet,-q", o->run.quiet, "No progress messages or summary");
 
   return [o](parallel::Communicator& comm) {
     o->run.resume = o->config.resume;
-    return run::classify(comm, o->config.resolve(comm), o->job, o->run);
+    Config config = o->config.resolve(comm);
+    if (o->split_uncertainty) config.monte_carlo.split_uncertainty = true;
+    return run::classify(comm, config, o->job, o->run);
   };
 }
 

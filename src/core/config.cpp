@@ -394,6 +394,19 @@ void Config::validate() const {
     fail("invalid configuration: classifier.nb.given_priors has {} values, classifier.classes has {} classes",
          nb.given_priors.size(), classifier.classes.size());
   require(classifier.classes.size() >= 2, "classifier.classes needs at least two classes");
+  for (const auto* prior : {&calibration.given_prior, &calibration.training_prior}) {
+    if (prior->empty()) continue;
+    const char* key = prior == &calibration.given_prior ? "given_prior" : "training_prior";
+    if (prior->size() != classifier.classes.size())
+      fail("invalid configuration: calibration.{} has {} values, classifier.classes has {} classes", key,
+           prior->size(), classifier.classes.size());
+    double sum = 0;
+    for (double p : *prior) sum += p;
+    if (std::abs(sum - 1.0) > 0.01)
+      fail("invalid configuration: calibration.{} sums to {:.6g} (class fractions must sum to 1 within 0.01; they "
+           "are then normalised)",
+           key, sum);
+  }
   require(!features.xray_bands.empty(), "features.xray_bands is empty");
   require(!features.used.empty(), "features.used is empty");
 

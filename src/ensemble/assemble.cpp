@@ -103,6 +103,17 @@ ClassificationResult assemble(const catalog::Catalog& field, std::vector<WorkRes
         out.outlier[r.rows[j]] = r.outlier_percentile[j] < config.classifier.outlier_percentile;
       }
   }
+  // The uncertainty split (every item has it, or none).
+  if (!bins.empty() && std::all_of(bins.begin(), bins.end(),
+                                   [](const WorkResult& r) { return r.e_P_meas.size() > 0; })) {
+    out.e_P_meas.setZero(n, C);
+    out.e_P_model.setZero(n, C);
+    for (const auto& r : bins)
+      for (std::size_t j = 0; j < r.rows.size(); ++j) {
+        out.e_P_meas.row(static_cast<Eigen::Index>(r.rows[j])) = r.e_P_meas.row(static_cast<Eigen::Index>(j));
+        out.e_P_model.row(static_cast<Eigen::Index>(r.rows[j])) = r.e_P_model.row(static_cast<Eigen::Index>(j));
+      }
+  }
   // Naive Bayes probability tracks (every item has one, with the same steps).
   const bool tracked = !bins.empty() && std::all_of(bins.begin(), bins.end(), [&](const WorkResult& r) {
     return !r.track.empty() && r.track.steps == bins.front().track.steps;

@@ -142,9 +142,21 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
   // Raw-unit feature uncertainties of the sources, for learners that use them.
   const Matrix sigma = steps.feature_sigma ? feature_sigma(sources, item) : Matrix();
 
+  // --split-uncertainty: the sources' observed (not sampled) features, classified by
+  // every iteration's model beside the sampled ones.
+  const bool split = config_.monte_carlo.split_uncertainty;
+  Matrix x_src_observed;
+  if (split) {
+    const sampling::Measurements obs = sampling::observed(sources);
+    x_src_observed = Matrix::Constant(n_src, n_features, kMissing);
+    x_src_observed.leftCols(features_.size()) = features_.build(obs.xray_flux, obs.mag, obs.variability);
+    if (config_.features.location) set_location(sources, x_src_observed, features_.size());
+  }
+
   ChunkResult out;
   out.chunk = chunk;
   out.probabilities.assign(static_cast<std::size_t>(n_src) * chunk.count * n_classes, 0.0);
+  if (split) out.observed.assign(out.probabilities.size(), 0.0);
   out.importances.reserve(static_cast<std::size_t>(chunk.count) * n_features);
   StageClock clock;
   StageTimes& timing = out.timing;
@@ -237,6 +249,19 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     for (int j = 0; j < n_src; ++j)
       for (int c = 0; c < n_classes; ++c)
         out.probabilities[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = p(j, c);
+    if (split) {
+      // After the main prediction, so that the default outputs cannot change.
+      Matrix x_obs = x_src_observed;
+      if (config_.features.random_feature) x_obs.col(n_features - 1) = x_src.col(n_features - 1);
+      standardizer.transform(x_obs);
+      if (steps.flag_missing) learners::encode_missing(x_obs, config_.classifier.missing_flag);
+      learners::PredictionInput observed_input{x_obs, threads};
+      observed_input.sigma = input.sigma;
+      const Matrix q = model->predict_for(observed_input).proba;
+      for (int j = 0; j < n_src; ++j)
+        for (int c = 0; c < n_classes; ++c)
+          out.observed[(static_cast<std::size_t>(j) * chunk.count + k) * n_classes + c] = q(j, c);
+    }
     const auto imp = model->feature_importances();
     out.importances.insert(out.importances.end(), imp.begin(), imp.end());
     clock.lap(timing.predict);
@@ -299,14 +324,18 @@ WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, in
 
   const int n_src = static_cast<int>(item.rows.size());
   IterationProbabilities probs(n_src, n_classes, n_iterations);
+  const bool split = !chunks.empty() && !chunks.front().observed.empty();
+  IterationProbabilities observed(split ? n_src : 0, n_classes, n_iterations);
   std::vector<std::vector<double>> importances;
   WorkResult r;
   for (const auto& c : chunks) {
     for (int j = 0; j < n_src; ++j)
       for (int k = 0; k < c.chunk.count; ++k)
-        for (int cl = 0; cl < n_classes; ++cl)
-          probs.at(j, cl, c.chunk.first + k) =
-              c.probabilities[(static_cast<std::size_t>(j) * c.chunk.count + k) * n_classes + cl];
+        for (int cl = 0; cl < n_classes; ++cl) {
+          const std::size_t at = (static_cast<std::size_t>(j) * c.chunk.count + k) * n_classes + cl;
+          probs.at(j, cl, c.chunk.first + k) = c.probabilities[at];
+          if (split) observed.at(j, cl, c.chunk.first + k) = c.observed.at(at);
+        }
     const std::size_t n_features = c.importances.size() / static_cast<std::size_t>(c.chunk.count);
     for (int k = 0; k < c.chunk.count; ++k)
       importances.emplace_back(c.importances.begin() + static_cast<std::ptrdiff_t>(k * n_features),
@@ -335,6 +364,11 @@ WorkResult finish_item(const WorkItem& item, std::vector<ChunkResult> chunks, in
   r.rows = item.rows;
   r.iterations = n_iterations;
   r.probabilities = summarize(probs);
+  if (split) {
+    const UncertaintySplit parts = split_uncertainty(probs, observed);
+    r.e_P_meas = parts.measurement;
+    r.e_P_model = parts.model;
+  }
   mean_and_std(importances, r.importance_mean, r.importance_std);
   if (keep_iterations) {
     r.per_iteration.resize(static_cast<std::size_t>(n_src) * n_iterations * n_classes);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mwclass/core/error.hpp"
+
 namespace mwclass::ensemble {
 
 IterationProbabilities::IterationProbabilities(int n_sources, int n_classes, int n_iterations)
@@ -17,6 +19,37 @@ double quantile_sorted(const double* v, int n, double q) {
   const int lo = static_cast<int>(std::floor(h));
   if (lo >= n - 1) return v[n - 1];
   return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+}
+
+namespace {
+
+// Population variance of n values (the e_P convention, ddof = 0).
+double population_variance(const double* x, int n) {
+  double sum = 0;
+  for (int m = 0; m < n; ++m) sum += x[m];
+  const double mean = sum / n;
+  double ss = 0;
+  for (int m = 0; m < n; ++m) ss += (x[m] - mean) * (x[m] - mean);
+  return ss / n;
+}
+
+}  // namespace
+
+UncertaintySplit split_uncertainty(const IterationProbabilities& sampled, const IterationProbabilities& observed) {
+  const int S = sampled.sources(), C = sampled.classes(), N = sampled.iterations();
+  if (observed.sources() != S || observed.classes() != C || observed.iterations() != N)
+    fail("internal error: the uncertainty split needs as many observed-value probabilities as sampled ones");
+  UncertaintySplit out;
+  out.measurement.resize(S, C);
+  out.model.resize(S, C);
+  for (int s = 0; s < S; ++s)
+    for (int c = 0; c < C; ++c) {
+      const double total = population_variance(sampled.series(s, c), N);
+      const double model = population_variance(observed.series(s, c), N);
+      out.model(s, c) = std::sqrt(model);
+      out.measurement(s, c) = std::sqrt(std::max(0.0, total - model));
+    }
+  return out;
 }
 
 ProbabilityStats summarize(const IterationProbabilities& p) {

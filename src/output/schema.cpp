@@ -24,6 +24,9 @@ const Part kMargin{"margin", "every run", false, [](const R&) { return true; }};
 const Part kEbvSource{"E(B-V) source", "every run", false, [](const R&) { return true; }};
 const Part kOutlier{"outlier measure", "every run (learners with an outlier measure: rf, gbdt, nb)", false,
                     [](const R& r) { return !r.outlier_score.empty(); }};
+const Part kSplit{"uncertainty split", "--split-uncertainty", false, [](const R& r) { return r.e_P_meas.size() > 0; }};
+const Part kFieldPrior{"field prior", "[calibration] field_prior = given or estimate", false,
+                       [](const R& r) { return !r.field_decisions.empty(); }};
 const Part kTruth{"truth", "loocv, cv", false, [](const R& r) { return !r.truth.empty(); }};
 const Part kIterations{"iterations", "--keep-iterations", false,
                        [](const R& r) { return !r.per_iteration.empty(); }};
@@ -78,27 +81,58 @@ constexpr Access member() {
           [](Array&& a, R& r, P& p) { assign(std::move(a), object_of<C>(r, p).*Member); }};
 }
 
-// One of the n_sources x n_classes probability statistics.
-template <Matrix ProbabilityStats::*Stat>
+// One of the n_sources x n_classes probability statistics (of P, or of P_field).
+template <Matrix ProbabilityStats::*Stat, ProbabilityStats R::*Of = &R::probabilities>
 constexpr Access probability() {
-  return {[](const R& r, const P&) { return ConstArray::view(r.probabilities.*Stat); },
-          [](Array&& a, R& r, P&) { r.probabilities.*Stat = a.matrix(); }};
+  return {[](const R& r, const P&) { return ConstArray::view(r.*Of.*Stat); },
+          [](Array&& a, R& r, P&) { (r.*Of).*Stat = a.matrix(); }};
 }
 
-// A field of every source's Decision, stored as `Stored`.
-template <typename Stored, auto Field>
+// A field of every source's Decision (of P, or of P_field), stored as `Stored`.
+template <typename Stored, auto Field, std::vector<Decision> R::*Of = &R::decisions>
 constexpr Access decision() {
   return {[](const R& r, const P&) {
-            std::vector<Stored> column(r.decisions.size());
-            for (std::size_t i = 0; i < column.size(); ++i) column[i] = static_cast<Stored>(r.decisions[i].*Field);
+            const auto& decisions = r.*Of;
+            std::vector<Stored> column(decisions.size());
+            for (std::size_t i = 0; i < column.size(); ++i) column[i] = static_cast<Stored>(decisions[i].*Field);
             return ConstArray::own(std::move(column));
           },
           [](Array&& a, R& r, P&) {
+            auto& decisions = r.*Of;
             const auto column = a.take<Stored>();
-            r.decisions.resize(column.size());
+            decisions.resize(column.size());
             for (std::size_t i = 0; i < column.size(); ++i)
-              r.decisions[i].*Field = static_cast<std::remove_reference_t<decltype(r.decisions[i].*Field)>>(column[i]);
+              decisions[i].*Field = static_cast<std::remove_reference_t<decltype(decisions[i].*Field)>>(column[i]);
           }};
+}
+
+// The name of every source's predicted class (derived from the class index).
+template <std::vector<Decision> R::*Of>
+constexpr Access predicted_class_name() {
+  return {[](const R& r, const P&) {
+            const auto& decisions = r.*Of;
+            std::vector<std::string> names(decisions.size());
+            for (std::size_t i = 0; i < names.size(); ++i) {
+              const int c = decisions[i].predicted_class;
+              if (c >= 0 && static_cast<std::size_t>(c) < r.class_names.size()) names[i] = r.class_names[c];
+            }
+            return ConstArray::own(std::move(names));
+          },
+          nullptr};
+}
+
+// A member of the field calibration (/calibration).
+template <auto Field>
+constexpr Access calibration() {
+  return {[](const R& r, const P&) { return ConstArray::view(r.calibration.*Field); },
+          [](Array&& a, R& r, P&) { assign(std::move(a), r.calibration.*Field); }};
+}
+
+// An n_sources x n_classes matrix of the result.
+template <Matrix R::*Of>
+constexpr Access source_matrix() {
+  return {[](const R& r, const P&) { return ConstArray::view(r.*Of); },
+          [](Array&& a, R& r, P&) { r.*Of = a.matrix(); }};
 }
 
 // Not computed: 0 x n_features.
@@ -205,15 +239,7 @@ std::vector<Entry> make_schema() {
               decision<int, &Decision::predicted_class>()),
       dataset("/sources", "class", str, {n}, nullptr,
               "name of the predicted class (/classes[class_index]); empty if none", kCore, "Class",
-              {[](const R& r, const P&) {
-                 std::vector<std::string> names(r.decisions.size());
-                 for (std::size_t i = 0; i < names.size(); ++i) {
-                   const int c = r.decisions[i].predicted_class;
-                   if (c >= 0 && static_cast<std::size_t>(c) < r.class_names.size()) names[i] = r.class_names[c];
-                 }
-                 return ConstArray::own(std::move(names));
-               },
-               nullptr}),
+              predicted_class_name<&R::decisions>()),
       dataset("/sources", "Class_prob", f64, {n}, nullptr, "P of the predicted class", kCore, "Class_prob",
               decision<double, &Decision::class_prob>()),
       dataset("/sources", "e_Class_prob", f64, {n}, nullptr, "e_P of the predicted class", kCore, "e_Class_prob",
@@ -244,6 +270,35 @@ std::vector<Entry> make_schema() {
                  const auto flags = a.take<std::uint8_t>();
                  r.outlier.assign(flags.begin(), flags.end());
                }}),
+      dataset("/sources", "e_P_meas", f64, {n, C}, nullptr,
+              "measurement part of e_P: sqrt(max(0, e_P^2 - e_P_model^2)), from the source's own measurement errors",
+              kSplit, "e_P_meas_", source_matrix<&R::e_P_meas>()),
+      dataset("/sources", "e_P_model", f64, {n, C}, nullptr,
+              "model part of e_P: standard deviation over iterations of each iteration's model's probability for "
+              "the source's observed values (learner randomness and training-set errors)",
+              kSplit, "e_P_model_", source_matrix<&R::e_P_model>()),
+      dataset("/sources", "P_field", f64, {n, C}, nullptr,
+              "P_field_c: mean over iterations of the probability re-weighted to the field prior "
+              "(/calibration/field_prior), P_c pi_field,c / pi_train,c normalised per iteration",
+              kFieldPrior, "P_field_",
+              probability<&ProbabilityStats::mean, &R::field_probabilities>()),
+      dataset("/sources", "e_P_field", f64, {n, C}, nullptr,
+              "standard deviation over iterations of the re-weighted probability (population, ddof = 0)",
+              kFieldPrior, "e_P_field_", probability<&ProbabilityStats::std, &R::field_probabilities>()),
+      dataset("/sources", "class_index_field", i32, {n}, nullptr,
+              "index into /classes of the argmax of P_field", kFieldPrior, nullptr,
+              decision<int, &Decision::predicted_class, &R::field_decisions>()),
+      dataset("/sources", "class_field", str, {n}, nullptr, "name of the argmax of P_field", kFieldPrior,
+              "Class_field", predicted_class_name<&R::field_decisions>()),
+      dataset("/sources", "Class_prob_field", f64, {n}, nullptr, "P_field of class_field", kFieldPrior,
+              "Class_prob_field", decision<double, &Decision::class_prob, &R::field_decisions>()),
+      dataset("/sources", "e_Class_prob_field", f64, {n}, nullptr, "e_P_field of class_field", kFieldPrior,
+              "e_Class_prob_field", decision<double, &Decision::e_class_prob, &R::field_decisions>()),
+      dataset("/sources", "CT_field", f64, {n}, nullptr, "confidence threshold CT of P_field and e_P_field",
+              kFieldPrior, "CT_field", decision<double, &Decision::confidence_threshold, &R::field_decisions>()),
+      dataset("/sources", "confident_field", u8, {n}, nullptr,
+              "1 if CT_field >= the configured confidence threshold, else 0", kFieldPrior, "confident_field",
+              decision<std::uint8_t, &Decision::confident, &R::field_decisions>()),
       dataset("/sources", "true_class_index", i32, {n}, nullptr,
               "index into /classes of the true class (evaluation runs: the training label)", kTruth, nullptr,
               member<&R::truth>()),
@@ -266,6 +321,22 @@ std::vector<Entry> make_schema() {
               "feature importance, standard deviation over iterations (rows: items, columns: /features); 0 rows if "
               "not computed",
               kCore, nullptr, importance<&R::importance_std>()),
+
+      attribute("/calibration", "method", str, "how field_prior was obtained: given or estimate (EM)", kFieldPrior,
+                calibration<&ensemble::FieldCalibration::method>()),
+      attribute("/calibration", "iterations", i32, "EM iterations run (0 for given)", kFieldPrior,
+                calibration<&ensemble::FieldCalibration::iterations>()),
+      attribute("/calibration", "final_change", f64,
+                "EM: largest change of a class fraction in the last iteration (0 for given)", kFieldPrior,
+                calibration<&ensemble::FieldCalibration::final_change>()),
+      attribute("/calibration", "converged", i32, "1 if EM converged within max_iterations (1 for given)",
+                kFieldPrior, calibration<&ensemble::FieldCalibration::converged>()),
+      dataset("/calibration", "field_prior", f64, {C}, nullptr,
+              "pi_field: the field's class fractions used for P_field (given, or estimated by EM)", kFieldPrior,
+              nullptr, calibration<&ensemble::FieldCalibration::field_prior>()),
+      dataset("/calibration", "training_prior", f64, {C}, nullptr,
+              "pi_train: the class fractions the learner was trained with after balancing", kFieldPrior, nullptr,
+              calibration<&ensemble::FieldCalibration::training_prior>()),
 
       dataset("/iterations", "P", f64, {n, M, C}, nullptr,
               "probability of each class (axis 2, /classes) at each Monte-Carlo iteration (axis 1) for each source "

@@ -16,6 +16,7 @@
 #include "mwclass/core/run_control.hpp"
 #include "mwclass/ensemble/assemble.hpp"
 #include "mwclass/ensemble/binning.hpp"
+#include "mwclass/ensemble/calibration.hpp"
 #include "mwclass/ensemble/ensemble.hpp"
 #include "mwclass/evaluation/splits.hpp"
 #include "mwclass/output/checkpoint.hpp"
@@ -132,6 +133,19 @@ void print_summary(const ensemble::ClassificationResult& r, const std::string& o
   fmt::print("{:<10} {:>9} {:>11}\n", "total", total, total_conf);
   fmt::print("\n{} sources in {} work item(s), {:.1f} s. Results: {}\n", total, r.items.size(),
              seconds, out_path);
+}
+
+// The field prior of P_field: how it was obtained and the mix, beside the training prior.
+void print_calibration(const ensemble::ClassificationResult& r) {
+  const auto& cal = r.calibration;
+  if (cal.method == "estimate")
+    fmt::print("\nField prior estimated by EM (Saerens et al. 2002): {} iteration(s), final change {:.3g}, {}\n",
+               cal.iterations, cal.final_change, cal.converged ? "converged" : "NOT converged (max_iterations)");
+  else
+    fmt::print("\nField prior given ([calibration] given_prior)\n");
+  fmt::print("{:<10} {:>12} {:>12}\n", "class", "field prior", "train prior");
+  for (std::size_t c = 0; c < r.class_names.size(); ++c)
+    fmt::print("{:<10} {:>12.4f} {:>12.4f}\n", r.class_names[c], cal.field_prior[c], cal.training_prior[c]);
 }
 
 // The time per MC iteration by stage, naming the learner.
@@ -321,11 +335,23 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
                                                job.ebv ? fmt::format("{}", *job.ebv) : "column",
                                                options.keep_iterations))
                      : std::string();
+  // Field priors re-weight every iteration's probabilities: the items keep them for rank 0.
+  const bool calibrate = config.calibration.field_prior != "none";
+  JobOptions item_options = options;
+  item_options.keep_iterations = options.keep_iterations || calibrate;
   std::vector<ensemble::WorkResult> results;
-  if (const int code = run_items(comm, runner, field, items, config, options, identity, results)) return code;
+  if (const int code = run_items(comm, runner, field, items, config, item_options, identity, results)) return code;
   if (!comm.is_root()) return 0;
   if (!options.quiet) print_timing(results, config);
-  const auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
+  auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
+  if (calibrate) {
+    ensemble::calibrate(result, config, ensemble::training_prior(config, td.labels));
+    if (!options.keep_iterations) {
+      result.per_iteration.clear();
+      result.kept_iterations = 0;
+    }
+    if (!options.quiet) print_calibration(result);
+  }
   auto prov = provenance(comm, config, options.command_line, job.training, job.field, seconds_since(start));
   record_ebv_source(prov, ebv_provenance);
   finish_run(options.out_path, result, prov, options.quiet);

@@ -16,6 +16,12 @@ echo "bins: $nbins"
 "$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/np1.h5" "$WORK/t2.h5"
 ranks=$("$PY" -c "import h5py; print(h5py.File('$WORK/np3.h5').attrs['ranks'])")
 [ "$ranks" = 3 ] || { echo "FAIL: provenance says $ranks ranks"; exit 1; }
+# Field prior (EM) and the uncertainty split (issue 19): also identical for -np 1 and -np 3.
+cal=("${args[@]}" --split-uncertainty --set calibration.field_prior=estimate)
+mpirun_n 1 "$MWCLASS" "${cal[@]}" --out "$WORK/cal1.h5"
+mpirun_n 3 "$MWCLASS" "${cal[@]}" --out "$WORK/cal3.h5"
+"$PY" -c "import h5py; f = h5py.File('$WORK/cal1.h5'); [f[k] for k in ('sources/P_field', 'sources/e_P_meas', 'calibration/field_prior')]"
+"$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/cal1.h5" "$WORK/cal3.h5"
 # A different seed must change the result (the comparison can fail).
 "$MWCLASS" "${common[@]}" --seed 12 --out "$WORK/seed12.h5"
 if "$PY" "$SRC/tests/tools/compare_h5.py" "$WORK/np1.h5" "$WORK/seed12.h5" > /dev/null; then

@@ -79,6 +79,9 @@ struct MonteCarloConfig {
   bool enabled = true;
   int iterations = 1000;
   double error_scale = 1.4142135623730951;  // sigma multiplier (sqrt 2, MUWCLASS)
+  // --split-uncertainty: each iteration's model also classifies the sources at their
+  // observed values, splitting e_P into measurement and model parts (ensemble/statistics.hpp).
+  bool split_uncertainty = false;
 };
 
 struct ReddeningConfig {
@@ -146,6 +149,16 @@ struct ClassifierConfig {
   NaiveBayesConfig nb;
 };
 
+// Probabilities for the field's class mix (ensemble/calibration.hpp): P'_c proportional to
+// P_c pi_field,c / pi_train,c, per MC iteration, stored beside the uncalibrated ones.
+struct CalibrationConfig {
+  std::string field_prior = "none";  // "none" | "given" | "estimate" (Saerens et al. 2002 EM)
+  std::vector<double> given_prior;   // field_prior = "given": one per class, summing to 1 (+-0.01)
+  std::vector<double> training_prior;  // empty: derived from the learner's balancing
+  int max_iterations = 1000;         // EM
+  double tolerance = 1e-6;           // EM: stop when no class fraction changes by more
+};
+
 struct Config {
   ColumnsConfig columns;
   FeaturesConfig features;
@@ -153,6 +166,7 @@ struct Config {
   ReddeningConfig reddening;
   SmoteConfig smote;
   ClassifierConfig classifier;
+  CalibrationConfig calibration;
   // The archive stage (`mwclass aggregate`, `mwclass crossmatch`; core/archive_params.hpp).
   AggregateParams aggregate;
   SelectionParams selection;

@@ -131,6 +131,20 @@ void visit(V& v, SmoteConfig& p) {
 }
 
 template <class V>
+void visit(V& v, CalibrationConfig& p) {
+  v.key("field_prior", p.field_prior, Rule::one_of({"none", "given", "estimate"}), "",
+        "P_field for the field's class mix: none, given_prior, or estimated by EM (Saerens et al. 2002)");
+  v.key("given_prior", p.given_prior, Rule::above(0), "",
+        "field_prior = \"given\": field class fractions, one per class, summing to 1 (normalised)");
+  v.key("training_prior", p.training_prior, Rule::above(0), "",
+        "class mix the learner was trained with; empty = from its balancing (SMOTE, class weights: equal)");
+  v.key("max_iterations", p.max_iterations, Rule::at_least(1), "", "EM iterations at most");
+  v.key("tolerance", p.tolerance, Rule::above(0), "", "EM stops when no class fraction changes by more");
+  v.require(p.field_prior != "given" || !p.given_prior.empty(),
+            "field_prior = \"given\" needs given_prior = [one fraction per class]");
+}
+
+template <class V>
 void visit(V& v, ReddeningConfig& p) {
   v.key("enabled", p.enabled, Rule::any(), "", "redden the training classes to each bin's E(B-V)");
   v.key("classes", p.classes, Rule::any(), "", "training classes reddened to the field (MUWCLASS: AGN)");
@@ -159,6 +173,8 @@ void visit(V& v, MonteCarloConfig& p) {
   v.key("enabled", p.enabled, Rule::any(), "", "sample the measurements within their errors");
   v.key("iterations", p.iterations, Rule::at_least(1), "", "MC iterations per work item (MUWCLASS: 1000)");
   v.key("error_scale", p.error_scale, Rule::above(0), "", "sigma multiplier of the draws (sqrt 2, MUWCLASS)");
+  v.key("split_uncertainty", p.split_uncertainty, Rule::any(), "",
+        "also classify the sources at their observed values: e_P split into e_P_meas and e_P_model");
 }
 
 template <class V>
@@ -317,6 +333,7 @@ void visit(V& v, Config& c) {
   v.section("reddening", c.reddening, "E(B-V) bins and the reddening of the training set");
   v.section("smote", c.smote, "SMOTE oversampling (rf)");
   v.section("classifier", c.classifier, "classes and learners");
+  v.section("calibration", c.calibration, "classify: probabilities for the field's class mix (P_field)");
   v.section("aggregate", c.aggregate, "mwclass aggregate: per-detection cuts and column names (docs/archive.md)");
   v.section("selection", c.selection, "mwclass aggregate: source selection");
   v.section("crossmatch", c.crossmatch, "mwclass crossmatch: counterparts (docs/archive.md)");

@@ -23,9 +23,10 @@ ClassificationResult assemble_items(std::vector<WorkResult> results,
 
 // Encoding for sending results to rank 0 and for checkpoint files. A resume
 // with another mwclass version is refused by the run's fingerprint; within
-// 0.1.0's development the formats 1 (before the naive Bayes track) and 2
-// (before the outlier measure) were written, and are still read.
-inline constexpr int kWorkResultFormat = 3;
+// 0.1.0's development the formats 1 (before the naive Bayes track), 2
+// (before the outlier measure) and 3 (before the uncertainty split) were
+// written, and are still read.
+inline constexpr int kWorkResultFormat = 4;
 void encode(ByteWriter& out, const WorkResult& r);
 void decode(ByteReader& in, WorkResult& r, int format = kWorkResultFormat);
 

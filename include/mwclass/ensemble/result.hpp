@@ -57,11 +57,14 @@ struct WorkResult {
   // class, and the fraction of that class's training members scoring at
   // least as high.
   std::vector<double> outlier_score, outlier_percentile;
+  // --split-uncertainty (n_sources x n_classes, empty otherwise): e_P split into the part
+  // from the sources' own measurement errors and the rest (ensemble/statistics.hpp).
+  Matrix e_P_meas, e_P_model;
   StageTimes timing;
 };
 
 // The fields of a work result on the wire and in checkpoints (core/bytes.hpp);
-// format 2 added the track, 3 the outlier measure (ensemble/assemble.hpp:
+// format 2 added the track, 3 the outlier measure, 4 the uncertainty split (ensemble/assemble.hpp:
 // kWorkResultFormat).
 template <class Archive>
 void wire(Archive& a, WorkResult& r) {
@@ -82,6 +85,8 @@ void wire(Archive& a, WorkResult& r) {
   a.since(2, r.track.values);
   a.since(3, r.outlier_score);
   a.since(3, r.outlier_percentile);
+  a.since(4, r.e_P_meas);
+  a.since(4, r.e_P_model);
 }
 
 // Decision derived from the statistics of one source (MUWCLASS definitions).
@@ -92,6 +97,16 @@ struct Decision {
   double confidence_threshold = 0;  // CT
   bool confident = false;    // CT >= config threshold
   double margin = 0;         // Tranin et al.: 2 max(P) / sum(P) - 1, from the mean probabilities
+};
+
+// How the field prior of the calibrated probabilities was obtained (ensemble/calibration.hpp).
+struct FieldCalibration {
+  std::string method;                 // "given" or "estimate"
+  std::vector<double> field_prior;    // pi_field per class
+  std::vector<double> training_prior; // pi_train per class
+  int iterations = 0;                 // EM iterations run (0 for "given")
+  double final_change = 0;            // EM: largest change of a class fraction in the last iteration
+  int converged = 1;                  // EM: final_change < tolerance within max_iterations
 };
 
 // The whole run, sources in field-catalog order.
@@ -112,6 +127,13 @@ struct ClassificationResult {
   ProbabilityTrack track;  // naive Bayes: n_sources x steps x classes
   std::vector<double> outlier_score, outlier_percentile;  // per source (learners/outlier.hpp)
   std::vector<char> outlier;  // outlier_percentile < classifier.outlier_percentile
+  Matrix e_P_meas, e_P_model;  // --split-uncertainty (empty otherwise)
+
+  // [calibration] field_prior != "none": the probabilities re-weighted to the field's
+  // class mix, per MC iteration, and their decisions (empty otherwise).
+  ProbabilityStats field_probabilities;
+  std::vector<Decision> field_decisions;
+  FieldCalibration calibration;
 
   // Evaluation runs (loocv, cv) also store the truth and, for cv, every repeat.
   std::string evaluation;            // "", "loocv" or "cv"

@@ -34,6 +34,20 @@ double quantile_sorted(const double* sorted, int n, double q);
 
 ProbabilityStats summarize(const IterationProbabilities& p);
 
+// The uncertainty split (--split-uncertainty). Iteration m's model theta_m (fitted to
+// that iteration's training draw, SMOTE and learner seeds) classifies the sources at
+// their sampled values x_m, giving `sampled`, and at their observed values, giving
+// `observed`. By the law of total variance, Var_m P(x_m, theta_m) = E_theta Var_x P +
+// Var_theta E_x P; the model part is estimated by Var_m P(x_obs, theta_m) (what no
+// better observation of the source would remove: the learner's randomness and the
+// training set's own errors), the measurement part by the rest, clipped at 0. Both
+// are population standard deviations over the iterations, like e_P, so that
+// measurement^2 + model^2 = e_P^2 wherever nothing is clipped.
+struct UncertaintySplit {
+  Matrix measurement, model;  // n_sources x n_classes
+};
+UncertaintySplit split_uncertainty(const IterationProbabilities& sampled, const IterationProbabilities& observed);
+
 // CT = min over c != pred of (P_pred - P_c) / (e_P_pred + e_P_c); a zero
 // denominator is replaced by 1e-5 (as in MUWCLASS).
 Decision decide(const double* mean, const double* std, int n_classes, double ct_threshold);

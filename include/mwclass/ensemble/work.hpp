@@ -37,6 +37,9 @@ struct ChunkResult {
   std::vector<double> importances;    // (iteration in chunk, feature), row-major
   ProbabilityTrack track;             // naive Bayes, chunk holding iteration 0 only
   std::vector<double> outlier;        // (source, iteration in chunk, [score, percentile])
+  // monte_carlo.split_uncertainty: the same models' probabilities for the sources'
+  // observed values, (source, iteration in chunk, class); empty otherwise.
+  std::vector<double> observed;
   StageTimes timing;
 };
 
@@ -58,6 +61,7 @@ void wire(Archive& a, ChunkResult& c) {
   a(c.track.steps);
   a(c.track.values);
   a(c.outlier);
+  a(c.observed);
   a(c.timing);
 }
 

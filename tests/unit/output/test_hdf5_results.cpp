@@ -150,6 +150,22 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   check_same(a.outlier_score, b.outlier_score, "outlier_score");
   check_same(a.outlier_percentile, b.outlier_percentile, "outlier_percentile");
   CHECK(a.outlier == b.outlier);
+  check_same(a.e_P_meas, b.e_P_meas, "e_P_meas");
+  check_same(a.e_P_model, b.e_P_model, "e_P_model");
+  check_same(a.field_probabilities.mean, b.field_probabilities.mean, "P_field");
+  check_same(a.field_probabilities.std, b.field_probabilities.std, "e_P_field");
+  REQUIRE(a.field_decisions.size() == b.field_decisions.size());
+  for (std::size_t i = 0; i < a.field_decisions.size(); ++i) {
+    CHECK(a.field_decisions[i].predicted_class == b.field_decisions[i].predicted_class);
+    CHECK(same_bits(a.field_decisions[i].confidence_threshold, b.field_decisions[i].confidence_threshold));
+    CHECK(a.field_decisions[i].confident == b.field_decisions[i].confident);
+  }
+  CHECK(a.calibration.method == b.calibration.method);
+  check_same(a.calibration.field_prior, b.calibration.field_prior, "field_prior");
+  check_same(a.calibration.training_prior, b.calibration.training_prior, "training_prior");
+  CHECK(a.calibration.iterations == b.calibration.iterations);
+  CHECK(same_bits(a.calibration.final_change, b.calibration.final_change));
+  CHECK(a.calibration.converged == b.calibration.converged);
   CHECK(a.truth == b.truth);
   CHECK(a.kept_iterations == b.kept_iterations);
   check_same(a.per_iteration, b.per_iteration, "per_iteration");
@@ -173,6 +189,18 @@ ClassificationResult make_full_result() {
   r.outlier_score = {1.5, 2.5, 9.0};
   r.outlier_percentile = {0.5, 0.25, 0.0};
   r.outlier = {0, 0, 1};
+  r.e_P_meas = r.probabilities.q_lo;
+  r.e_P_model = r.probabilities.q_hi;
+  r.field_probabilities = r.probabilities;
+  r.field_probabilities.mean = r.probabilities.median;
+  r.field_decisions = r.decisions;
+  r.field_decisions[0].confidence_threshold = 7.25;
+  r.calibration.method = "estimate";
+  r.calibration.field_prior = {0.5, 0.25, 0.25};
+  r.calibration.training_prior = {1.0 / 3, 1.0 / 3, 1.0 / 3};
+  r.calibration.iterations = 12;
+  r.calibration.final_change = 3e-7;
+  r.calibration.converged = 1;
   r.truth = {0, 2, 1};
   r.kept_iterations = 2;
   for (int k = 0; k < 3 * 2 * 3; ++k) r.per_iteration.push_back(1.0 / (k + 3));

@@ -1,0 +1,132 @@
+#include "mwclass/ensemble/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "mwclass/core/error.hpp"
+#include "mwclass/ensemble/statistics.hpp"
+
+namespace mwclass::ensemble {
+
+namespace {
+
+std::vector<double> normalised(std::vector<double> v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  if (!(sum > 0)) fail("internal error: a class prior sums to {}", sum);
+  for (double& x : v) x /= sum;
+  return v;
+}
+
+}  // namespace
+
+std::vector<double> training_prior(const Config& config, const Labels& training_labels) {
+  const std::size_t C = config.classifier.classes.size();
+  if (!config.calibration.training_prior.empty()) return normalised(config.calibration.training_prior);
+  const std::vector<double> equal(C, 1.0 / static_cast<double>(C));
+  const auto& model = config.classifier.model;
+  const auto& forest = config.classifier.forest;
+  if (model == "rf" && (config.smote.enabled || forest.class_weight_balanced || forest.balanced_bootstrap))
+    return equal;
+  if (model == "gbdt" && config.classifier.gbdt.balance_classes) return equal;
+  if (model == "nb" && config.classifier.nb.prior == "uniform") return equal;
+  if (model == "nb" && config.classifier.nb.prior == "given") return normalised(config.classifier.nb.given_priors);
+  std::vector<double> counts(C, 0.0);
+  for (int y : training_labels) counts.at(static_cast<std::size_t>(y)) += 1.0;
+  return normalised(counts);
+}
+
+std::vector<double> prior_weights(const std::vector<double>& field_prior, const std::vector<double>& train_prior) {
+  if (field_prior.size() != train_prior.size())
+    fail("internal error: field prior of {} classes, training prior of {}", field_prior.size(), train_prior.size());
+  std::vector<double> w(field_prior.size());
+  for (std::size_t c = 0; c < w.size(); ++c) w[c] = field_prior[c] / train_prior[c];
+  return w;
+}
+
+void reweight(const double* p, const std::vector<double>& w, double* out) {
+  double sum = 0;
+  for (std::size_t c = 0; c < w.size(); ++c) sum += p[c] * w[c];
+  for (std::size_t c = 0; c < w.size(); ++c) out[c] = sum > 0 ? p[c] * w[c] / sum : p[c];
+}
+
+PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vector<double>& train_prior,
+                                   int max_iterations, double tolerance) {
+  const auto n = probabilities.rows();
+  const std::size_t C = train_prior.size();
+  if (n == 0 || static_cast<std::size_t>(probabilities.cols()) != C)
+    fail("internal error: EM on {} x {} probabilities for {} classes", n, probabilities.cols(), C);
+  PriorEstimate e;
+  e.prior = train_prior;
+  std::vector<double> row(C), next(C);
+  while (e.iterations < max_iterations) {
+    const std::vector<double> w = prior_weights(e.prior, train_prior);
+    std::fill(next.begin(), next.end(), 0.0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      reweight(probabilities.row(i).data(), w, row.data());  // row-major
+      for (std::size_t c = 0; c < C; ++c) next[c] += row[c];
+    }
+    e.final_change = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+      next[c] /= static_cast<double>(n);
+      e.final_change = std::max(e.final_change, std::abs(next[c] - e.prior[c]));
+    }
+    e.prior = next;
+    ++e.iterations;
+    if (e.final_change < tolerance) {
+      e.converged = true;
+      break;
+    }
+  }
+  return e;
+}
+
+void calibrate(ClassificationResult& r, const Config& config, const std::vector<double>& train_prior) {
+  const auto& cal = config.calibration;
+  const int C = static_cast<int>(r.class_names.size());
+  const int M = r.kept_iterations;
+  const auto n = static_cast<Eigen::Index>(r.names.size());
+  if (M < 1 || r.per_iteration.size() != static_cast<std::size_t>(n) * M * C)
+    fail("internal error: calibration needs every source's per-iteration probabilities");
+  FieldCalibration& info = r.calibration;
+  info.method = cal.field_prior;
+  info.training_prior = train_prior;
+  if (cal.field_prior == "given") {
+    info.field_prior = normalised(cal.given_prior);
+    info.iterations = 0;
+    info.final_change = 0;
+    info.converged = 1;
+  } else if (cal.field_prior == "estimate") {
+    const PriorEstimate e = estimate_field_prior(r.probabilities.mean, train_prior, cal.max_iterations, cal.tolerance);
+    info.field_prior = e.prior;
+    info.iterations = e.iterations;
+    info.final_change = e.final_change;
+    info.converged = e.converged ? 1 : 0;
+  } else {
+    fail("internal error: calibration.field_prior = '{}'", cal.field_prior);
+  }
+  const std::vector<double> w = prior_weights(info.field_prior, train_prior);
+
+  auto& st = r.field_probabilities;
+  for (Matrix* m : {&st.mean, &st.std, &st.median, &st.q_lo, &st.q_hi}) m->resize(n, C);
+  r.field_decisions.resize(static_cast<std::size_t>(n));
+  IterationProbabilities source(1, C, M);
+  std::vector<double> row(static_cast<std::size_t>(C));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double* at = &r.per_iteration[static_cast<std::size_t>(i) * M * C];
+    for (int m = 0; m < M; ++m) {
+      reweight(at + static_cast<std::size_t>(m) * C, w, row.data());
+      for (int c = 0; c < C; ++c) source.at(0, c, m) = row[static_cast<std::size_t>(c)];
+    }
+    const ProbabilityStats one = summarize(source);
+    st.mean.row(i) = one.mean.row(0);
+    st.std.row(i) = one.std.row(0);
+    st.median.row(i) = one.median.row(0);
+    st.q_lo.row(i) = one.q_lo.row(0);
+    st.q_hi.row(i) = one.q_hi.row(0);
+    r.field_decisions[static_cast<std::size_t>(i)] =
+        decide(st.mean.row(i).data(), st.std.row(i).data(), C, config.classifier.confidence_threshold);
+  }
+}
+
+}  // namespace mwclass::ensemble

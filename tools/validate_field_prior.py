@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""Validation of the field priors (issue 19): does the EM recover a field's class mix, and
+are the re-weighted probabilities P_field better calibrated than the raw P?
+
+For each split seed, the training set is split per class into a held-out pool (--holdout of
+every class) and the rest, which trains. From the pool, a "field" of --n-field sources is
+drawn with replacement at a known class mix (each draw renamed `<name>#k`, so every row is
+its own source with its own Monte-Carlo draws) and classified with
+`mwclass classify --no-reddening --max-bins 64 --set calibration.field_prior=estimate`, and
+again with field_prior = "given" at the mix it was drawn from, each with the default
+training prior (equal after SMOTE) and with pi_train = the training split's class fractions. Printed (markdown): the true vs estimated
+mix, and for P, P_field (estimate) and P_field (given) the Brier score, log loss, accuracy
+and top-label expected calibration error. The result files, truth tables and a JSON summary
+stay in --work for tools/plot_reliability.py.
+
+Example (a few core-minutes):
+  /usr/bin/python3 tools/validate_field_prior.py --td ../shared/data/cscv2_td_yang2022.csv \\
+      --mwclass build/mwclass --work /tmp/fieldprior --mc 20 --splits 3
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+CLASSES = ["AGN", "CV", "HM-STAR", "HMXB", "LM-STAR", "LMXB", "NS", "YSO"]  # the default config's order
+
+# Yang et al. (2022), Table 5: classifications of the good CSCv2 sample (GCS, S/N > 3).
+TABLE5_COUNTS = {"AGN": 33955, "YSO": 11268, "LM-STAR": 2216, "HM-STAR": 1843, "NS": 9159,
+                 "LMXB": 6777, "CV": 1104, "HMXB": 47}
+# A star-rich mix, far from both the training set's and Table 5's.
+STARS = {"LM-STAR": 0.35, "YSO": 0.25, "HM-STAR": 0.15, "AGN": 0.10, "CV": 0.05, "NS": 0.04,
+         "LMXB": 0.04, "HMXB": 0.02}
+
+
+def fractions(d):
+    total = float(sum(d.values()))
+    return np.array([d[c] / total for c in CLASSES])
+
+
+MIXES = {"table5": fractions(TABLE5_COUNTS), "stars": fractions(STARS)}
+
+
+def counts_for(mix, n):
+    """Largest-remainder rounding of mix * n to integers summing to n."""
+    raw = mix * n
+    k = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - k))[: n - k.sum()]:
+        k[i] += 1
+    return k
+
+
+def brier(P, y):
+    onehot = np.zeros_like(P)
+    onehot[np.arange(len(y)), y] = 1
+    return float(np.mean(np.sum((P - onehot) ** 2, axis=1)))
+
+
+def log_loss(P, y):
+    return float(np.mean(-np.log(np.clip(P[np.arange(len(y)), y], 1e-15, 1))))
+
+
+def ece(P, y, bins=10):
+    """Top-label expected calibration error, equal-width confidence bins."""
+    conf = P.max(axis=1)
+    correct = (P.argmax(axis=1) == y).astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for b in range(bins):
+        sel = (conf > edges[b]) & (conf <= edges[b + 1]) if b else (conf <= edges[1])
+        if sel.any():
+            total += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
+    return float(total)
+
+
+def read_h5(path):
+    import h5py
+    with h5py.File(path, "r") as f:
+        names = [v.decode() if isinstance(v, bytes) else str(v) for v in f["sources/name"][()]]
+        out = {"names": names, "P": f["sources/P"][()], "P_field": f["sources/P_field"][()],
+               "prior": f["calibration/field_prior"][()],
+               "iterations": int(f["calibration"].attrs["iterations"]),
+               "converged": int(f["calibration"].attrs["converged"])}
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--td", required=True)
+    ap.add_argument("--mwclass", default="build/mwclass")
+    ap.add_argument("--config", default="", help="mwclass config (default: built-in)")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--mc", type=int, default=20)
+    ap.add_argument("--splits", type=int, default=3)
+    ap.add_argument("--n-field", type=int, default=1000)
+    ap.add_argument("--holdout", type=float, default=0.3)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    with open(args.td, newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames
+        rows = list(reader)
+    labels = np.array([CLASSES.index(r["True_Class"]) for r in rows])
+    summary = []
+    for split in range(args.splits):
+        rng = np.random.default_rng(1000 + split)
+        pool = []
+        for c in range(len(CLASSES)):
+            members = rng.permutation(np.flatnonzero(labels == c))
+            pool.append(members[: int(np.ceil(args.holdout * len(members)))])
+        held = set(np.concatenate(pool).tolist())
+        kept = np.array([i for i in range(len(rows)) if i not in held])
+        train_mix = np.bincount(labels[kept], minlength=len(CLASSES)) / len(kept)
+        train_path = os.path.join(args.work, f"train_s{split}.csv")
+        with open(train_path, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=header)
+            w.writeheader()
+            w.writerows(r for i, r in enumerate(rows) if i not in held)
+        for mix_name, mix in MIXES.items():
+            tag = f"s{split}_{mix_name}"
+            k = counts_for(mix, args.n_field)
+            field_rows, truth = [], []
+            for c in range(len(CLASSES)):
+                for j, i in enumerate(rng.choice(pool[c], size=k[c], replace=True)):
+                    r = dict(rows[i])
+                    r["CSCv2_name"] = f"{r['CSCv2_name']}#{c}.{j}"
+                    field_rows.append(r)
+                    truth.append(c)
+            field_path = os.path.join(args.work, f"field_{tag}.csv")
+            with open(field_path, "w", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=header)
+                w.writeheader()
+                w.writerows(field_rows)
+            with open(os.path.join(args.work, f"truth_{tag}.csv"), "w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["name", "True_Class"])
+                w.writerows((r["CSCv2_name"], CLASSES[c]) for r, c in zip(field_rows, truth))
+            y = np.array(truth)
+            true_mix = np.bincount(y, minlength=len(CLASSES)) / len(y)
+            results = {}
+            for mode, prior in (("estimate", "equal"), ("given", "equal"), ("estimate", "fractions"),
+                                ("given", "fractions")):
+                out = os.path.join(args.work, f"{tag}_{mode}_{prior}.h5")
+                cmd = [args.mwclass, "classify", "--td", train_path, "--field", field_path, "--out", out,
+                       "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--no-reddening",
+                       "--threads", str(args.threads), "--quiet"]
+                if args.config:
+                    cmd += ["--config", args.config]
+                if prior == "fractions":  # pi_train = the training set's own class fractions
+                    cmd += ["--set", "calibration.training_prior=[" + ", ".join(f"{v:.8f}" for v in train_mix) + "]"]
+                if mode == "given":  # the mix the field was drawn from (its realisation may lack a class)
+                    cmd += ["--set", "calibration.given_prior=[" + ", ".join(f"{v:.8f}" for v in mix) + "]"]
+                cmd += ["--set", f"calibration.field_prior={mode}"]
+                if not os.path.exists(out):
+                    subprocess.run(cmd, check=True)
+                results[(mode, prior)] = read_h5(out)
+            row = {"split": split, "mix": mix_name, "true_mix": true_mix.tolist()}
+            for prior in ("equal", "fractions"):
+                est = results[("estimate", prior)]
+                row[f"estimated_mix_{prior}"] = est["prior"].tolist()
+                row[f"em_iterations_{prior}"] = est["iterations"]
+                row[f"converged_{prior}"] = est["converged"]
+            sets = [("raw", results[("estimate", "equal")]["P"])]
+            for mode, prior in results:
+                sets.append((f"{mode}_{prior}", results[(mode, prior)]["P_field"]))
+            for label, P in sets:
+                row[label] = {"brier": brier(P, y), "log_loss": log_loss(P, y),
+                              "accuracy": float(np.mean(P.argmax(1) == y)), "ece": ece(P, y)}
+            summary.append(row)
+            print(json.dumps(row), file=sys.stderr)
+    with open(os.path.join(args.work, "summary.json"), "w") as fh:
+        json.dump(summary, fh, indent=1)
+
+    # Markdown tables.
+    for mix_name in MIXES:
+        rs = [r for r in summary if r["mix"] == mix_name]
+        t = np.array([r["true_mix"] for r in rs])
+        e = {p: np.array([r[f"estimated_mix_{p}"] for r in rs]) for p in ("equal", "fractions")}
+        print(f"\nMix `{mix_name}` ({len(rs)} splits, mean ± standard deviation over splits):\n")
+        print("| class | true fraction | EM estimate, pi_train equal (default) | EM estimate, pi_train = training fractions |")
+        print("|---|---|---|---|")
+        for c, name in enumerate(CLASSES):
+            print(f"| {name} | {t[:, c].mean():.3f} | {e['equal'][:, c].mean():.3f} ± {e['equal'][:, c].std():.3f} | "
+                  f"{e['fractions'][:, c].mean():.3f} ± {e['fractions'][:, c].std():.3f} |")
+        for p in ("equal", "fractions"):
+            print(f"\npi_train {p}: EM iterations {[r[f'em_iterations_{p}'] for r in rs]}, all converged: "
+                  f"{all(r[f'converged_{p}'] for r in rs)}; mean |estimate − true| over classes: "
+                  f"{np.abs(e[p] - t).mean():.4f}")
+        print("\n| probabilities | Brier score | log loss | accuracy | ECE (top label, 10 bins) |")
+        print("|---|---|---|---|---|")
+        for label, text in (("raw", "P (raw)"),
+                            ("estimate_equal", "P_field, EM, pi_train equal (default)"),
+                            ("given_equal", "P_field, given mix, pi_train equal (default)"),
+                            ("estimate_fractions", "P_field, EM, pi_train = training fractions"),
+                            ("given_fractions", "P_field, given mix, pi_train = training fractions")):
+            m = {k: np.array([r[label][k] for r in rs]) for k in ("brier", "log_loss", "accuracy", "ece")}
+            print(f"| {text} | " + " | ".join(f"{m[k].mean():.4f} ± {m[k].std():.4f}"
+                                             for k in ("brier", "log_loss", "accuracy", "ece")) + " |")
+
+if __name__ == "__main__":
+    main()

@@ -35,9 +35,13 @@ print(f"field: {len(rows)} sources in {len(cells)} occupied fixed bins; every {s
       f"{len(keep)} bins", file=sys.stderr)
 PYEOF
 items() { /usr/bin/python3 -c "import h5py; print(len(h5py.File('$1')['items/id']))"; }
-whole_field_bins() {  # the bins of the whole field: printed by classify before any fit
-  "$MW" classify --td "$TD" --field "$W/field.csv" --mc 1 "$@" --out "$W/count.h5" 2>&1 |
-    sed -n 's/.* in \([0-9]*\) E(B-V) bin(s).*/\1/p' | head -1 || true
+whole_field_bins() {  # the bins of the whole field: printed by classify before any fit; then stopped
+  "$MW" classify --td "$TD" --field "$W/field.csv" --mc 1 "$@" --out "$W/count.h5" 2> "$W/count.log" > /dev/null &
+  local pid=$!
+  until grep -q "E(B-V) bin(s)" "$W/count.log" 2> /dev/null || ! kill -0 $pid 2> /dev/null; do sleep 0.2; done
+  kill $pid 2> /dev/null || true; wait $pid 2> /dev/null || true
+  rm -rf "$W/count.h5.checkpoint"
+  sed -n 's/.* in \([0-9]*\) E(B-V) bin(s).*/\1/p' "$W/count.log" | head -1
 }
 ADAPT=(--set reddening.binning=adaptive --set reddening.adaptive_tolerance=${TAU:-0.5})
 printf "%-9s %-7s %3s %6s %6s %8s %9s %11s %s\n" binning forest np bins fits wall_s fits/s/core efficiency "peak MB per rank"

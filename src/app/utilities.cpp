@@ -19,6 +19,7 @@ Runner add_simulate(CLI::App& app) {
     std::string config_path, out_td, out_field;
     std::size_t n_td = 3000, n_field = 20000;
     std::uint64_t seed = 1;
+    std::string sky = "uneven";
   };
   auto o = std::make_shared<Options>();
   app.description(
@@ -28,14 +29,23 @@ Runner add_simulate(CLI::App& app) {
   app.add_option("--config", o->config_path, "TOML configuration (column names, bands)")
       ->check(CLI::ExistingFile);
   app.add_option("--n-td", o->n_td, "Training sources")->capture_default_str();
-  app.add_option("--n-field", o->n_field, "Field sources")->capture_default_str();
+  auto* n_field = app.add_option("--n-field", o->n_field, "Field sources (--sky csc: 66369, the paper's GCS)")
+                      ->capture_default_str();
+  app.add_option("--sky", o->sky,
+                 "Positions and E(B-V) of the field: 'uneven' (high latitude, a plane tail to ~3 mag) or 'csc' "
+                 "(a Galactic dust model, E(B-V) 0-50, the class mix of the paper's Table 5; the training "
+                 "catalog keeps the uneven sky and the training-set mix)")
+      ->check(CLI::IsMember({"uneven", "csc"}))
+      ->capture_default_str();
   app.add_option("--seed", o->seed, "Seed")->capture_default_str();
   app.add_option("--out-td", o->out_td, "Training catalog to write (CSV)")->required();
   app.add_option("--out-field", o->out_field, "Field catalog to write (CSV)")->required();
-  return [o](parallel::Communicator& comm) {
+  return [o, n_field](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     const Config config =
         o->config_path.empty() ? Config::defaults() : Config::from_toml_file(o->config_path);
+    const bool csc = o->sky == "csc";
+    if (csc && n_field->count() == 0) o->n_field = catalog::kCscGoodSample;
     if (o->n_td == 0 || o->n_field == 0) fail("--n-td and --n-field must be > 0");
     catalog::SimulationParams p;
     p.seed = o->seed;
@@ -48,6 +58,10 @@ Runner add_simulate(CLI::App& app) {
     p.labelled = false;
     p.catalog_id = 1;
     p.name_prefix = "SIMF";
+    if (csc) {
+      p.sky = catalog::Sky::Csc;
+      p.class_weights = catalog::csc_class_weights(config);
+    }
     catalog::write_catalog(o->out_field, catalog::simulate_catalog(config, p), config);
     fmt::print("wrote {} training sources to {} and {} field sources to {}\n", o->n_td, o->out_td,
                o->n_field, o->out_field);

@@ -9,6 +9,7 @@
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/core/rng.hpp"
+#include "mwclass/catalog/sky_model.hpp"
 
 namespace mwclass::catalog {
 
@@ -338,6 +339,20 @@ std::vector<double> simulation_class_weights(const Config& config,
   return w;
 }
 
+std::vector<double> csc_class_weights(const Config& config) {
+  static const std::pair<const char*, double> kTable5[] = {
+      {"AGN", 33955}, {"YSO", 11268}, {"LM-STAR", 2216}, {"HM-STAR", 1843},
+      {"NS", 9159},   {"LMXB", 6777}, {"CV", 1104},      {"HMXB", 47}};
+  std::vector<double> w;
+  for (const auto& c : config.classifier.classes) {
+    double x = 0;
+    for (const auto& [name, n] : kTable5)
+      if (c == name) x = n;
+    w.push_back(x);
+  }
+  return w;
+}
+
 Catalog simulate_catalog(const Config& config, const SimulationParams& params) {
   if (params.n_sources == 0) fail("simulate: the number of sources must be at least 1");
   const auto& classes = config.classifier.classes;
@@ -406,8 +421,14 @@ Catalog simulate_catalog(const Config& config, const SimulationParams& params) {
     // Sky position and line-of-sight E(B-V): a Galactic-plane tail (log-uniform
     // 0.05-3 mag, |b| of a few degrees, concentrated towards the inner Galaxy)
     // or high latitude (exponential, scale 0.03 mag, uniform on the sphere).
-    double ra = 0, dec = 0, ebv = 0;
-    if (s.uniform() < t.p_plane) {
+    double ra = 0, dec = 0, ebv = 0, ebv_src = 0;
+    if (params.sky == Sky::Csc) {
+      rng::Stream sky_stream = rng::keys::simulate_sky(params.seed, params.catalog_id, i);
+      const SkyDraw sky = draw_csc_sky(sky_stream, classes[k], t.galactic);
+      galactic_to_equatorial(sky.l, sky.b, ra, dec);
+      ebv = sky.ebv;
+      ebv_src = sky.ebv_source;
+    } else if (s.uniform() < t.p_plane) {
       const double l = s.uniform() < 0.5 ? 360.0 * s.uniform() : 40.0 * s.normal();
       const double b = std::clamp(2.0 * s.normal(), -90.0, 90.0);
       galactic_to_equatorial(l, b, ra, dec);
@@ -421,9 +442,14 @@ Catalog simulate_catalog(const Config& config, const SimulationParams& params) {
     if (ra >= 360.0) ra = 0.0;
     c.ra[i] = ra;
     c.dec[i] = dec = round_fixed(dec, 6);
-    c.ebv[i] = ebv = round_fixed(ebv, 3);
-    // Galactic sources lie in front of part of the dust column.
-    const double ebv_src = t.galactic ? ebv * draw(s, t.foreground) : ebv;
+    c.ebv[i] = round_fixed(ebv, 3);
+    if (params.sky == Sky::Csc) {
+      ebv_src = std::min(ebv_src, ebv);
+    } else {
+      ebv = c.ebv[i];
+      // Galactic sources lie in front of part of the dust column.
+      ebv_src = t.galactic ? ebv * draw(s, t.foreground) : ebv;
+    }
 
     std::string name = iau_name(params.name_prefix, ra, dec);
     for (int dup = 2; used_names.count(name); ++dup)

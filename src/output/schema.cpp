@@ -27,6 +27,7 @@ const Part kOutlier{"outlier measure", "every run (learners with an outlier meas
 const Part kSplit{"uncertainty split", "--split-uncertainty", false, [](const R& r) { return r.e_P_meas.size() > 0; }};
 const Part kFieldPrior{"field prior", "[calibration] field_prior = given or estimate", false,
                        [](const R& r) { return !r.field_decisions.empty(); }};
+const Part kBinEdges{"E(B-V) bin edges", "classify", false, [](const R& r) { return !r.item_ebv_lo.empty(); }};
 const Part kTruth{"truth", "loocv, cv", false, [](const R& r) { return !r.truth.empty(); }};
 const Part kIterations{"iterations", "--keep-iterations", false,
                        [](const R& r) { return !r.per_iteration.empty(); }};
@@ -309,6 +310,13 @@ std::vector<Entry> make_schema() {
               kCore, nullptr, member<&R::items>()),
       dataset("/items", "ebv", f64, {B}, "mag", "E(B-V) the training AGN were reddened to for this item", kCore,
               nullptr, member<&R::item_ebv>()),
+      dataset("/items", "ebv_lo", f64, {B}, "mag",
+              "classify: lower edge of the E(B-V) bin (id x bin_width; reddening.binning, ensemble/binning.hpp)",
+              kBinEdges, nullptr, member<&R::item_ebv_lo>()),
+      dataset("/items", "ebv_hi", f64, {B}, "mag",
+              "classify: upper edge of the E(B-V) bin (fixed: (id + 1) x bin_width; adaptive: the upper edge of its "
+              "last occupied bin_width cell; inf with reddening off)",
+              kBinEdges, nullptr, member<&R::item_ebv_hi>()),
       dataset("/items", "n_sources", i32, {B}, nullptr, "number of sources classified in this item", kCore, nullptr,
               member<&R::item_size>()),
       dataset("/items", "mc_iterations", i32, {B}, nullptr,

@@ -323,7 +323,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
     ensemble::check_class_sizes(config, t, {});
   });
   const std::vector<ensemble::WorkItem> items =
-      comm.is_root() ? ensemble::bin_items(field, config) : std::vector<ensemble::WorkItem>{};
+      comm.is_root() ? ensemble::bin_items(field, config, &td) : std::vector<ensemble::WorkItem>{};
   const ensemble::Ensemble runner(config, td);
   if (comm.is_root() && !options.quiet)
     fmt::print(stderr, "mwclass: {} training sources, {} field sources in {} E(B-V) bin(s), {} "
@@ -352,6 +352,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
     }
     if (!options.quiet) print_calibration(result);
   }
+  ensemble::describe_bin_edges(result, config);
   auto prov = provenance(comm, config, options.command_line, job.training, job.field, seconds_since(start));
   record_ebv_source(prov, ebv_provenance);
   finish_run(options.out_path, result, prov, options.quiet);

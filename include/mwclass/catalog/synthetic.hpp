@@ -32,6 +32,10 @@
 
 namespace mwclass::catalog {
 
+// The sky the positions and E(B-V) come from: the default uneven one above,
+// or a CSC-like Galactic model (catalog/sky_model.hpp: E(B-V) 0-50).
+enum class Sky { Uneven, Csc };
+
 struct SimulationParams {
   std::size_t n_sources = 1000;
   bool labelled = true;          // training set (labels) or field (no labels)
@@ -43,7 +47,15 @@ struct SimulationParams {
   // NS 87, LMXB 65, CV 44, HMXB 26 of 2941; a class not in that list gets the
   // mean weight of the listed classes present in the config).
   std::vector<double> class_weights;
+  Sky sky = Sky::Uneven;  // Csc: positions, E(B-V) from rng::keys::simulate_sky
 };
+
+// The class mix of the paper's GCS classifications (Yang et al. 2022, Table 5:
+// AGN 33,955, YSO 11,268, LM-STAR 2,216, HM-STAR 1,843, NS 9,159, LMXB 6,777,
+// CV 1,104, HMXB 47 of 66,369) indexed like config.classifier.classes; a class
+// not in the table gets weight 0.
+std::vector<double> csc_class_weights(const Config& config);
+constexpr std::size_t kCscGoodSample = 66369;  // the paper's GCS
 
 // Class weights actually used for `params` (normalised to sum 1). Errors on a
 // class_weights vector of the wrong size, with negative or non-finite entries,

@@ -88,6 +88,8 @@ struct ReddeningConfig {
   bool enabled = true;
   std::vector<std::string> classes = {"AGN"};  // training classes reddened to the field
   double bin_width = 0.025;                    // mag of E(B-V)
+  std::string binning = "fixed";               // fixed | adaptive (ensemble/binning.hpp)
+  double adaptive_tolerance = 0.5;             // tau: feature shift per bin / MC scatter
   double nh_per_ebv = 6.851e21;  // cm^-2 mag^-1 = 2.21e21 x R_V (Guver & Ozel 2009), R_V = 3.1
   double photon_index = 2.0;                   // Gamma of the AGN power law
   std::string absorption_table;                // "" -> built-in Morrison & McCammon (1983)

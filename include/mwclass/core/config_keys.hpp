@@ -149,6 +149,11 @@ void visit(V& v, ReddeningConfig& p) {
   v.key("enabled", p.enabled, Rule::any(), "", "redden the training classes to each bin's E(B-V)");
   v.key("classes", p.classes, Rule::any(), "", "training classes reddened to the field (MUWCLASS: AGN)");
   v.key("bin_width", p.bin_width, Rule::above(0), "mag", "width of the E(B-V) bins");
+  v.key("binning", p.binning, Rule::one_of({"fixed", "adaptive"}), "",
+        "E(B-V) bins: fixed bin_width, or adaptive unions of bin_width cells within adaptive_tolerance");
+  v.key("adaptive_tolerance", p.adaptive_tolerance, Rule::above(0), "MC sigma",
+        "adaptive bins: the reddened training AGN's features move across a bin by at most tau x their MC "
+        "scatter (90th percentile of the AGN-feature pairs)");
   v.key("nh_per_ebv", p.nh_per_ebv, Rule::at_least(0), "cm^-2 mag^-1", "N_H / E(B-V) (2.21e21 x R_V)");
   v.key("photon_index", p.photon_index, Rule::any(), "", "power-law Gamma of the reddened sources");
   v.key("absorption_table", p.absorption_table, Rule::any(), "",

@@ -108,6 +108,17 @@ inline Stream quality(std::uint64_t seed, std::uint64_t source_row, std::uint64_
 inline Stream simulate(std::uint64_t seed, std::uint64_t catalog, std::uint64_t row) {
   return Stream(seed, Purpose::Simulate, {catalog, row});
 }
+// The sky position and dust column of a row of a `--sky csc` catalog (its own
+// stream, so the row's other draws are those of the default sky).
+inline Stream simulate_sky(std::uint64_t seed, std::uint64_t catalog, std::uint64_t row) {
+  return Stream(seed, Purpose::Simulate, {catalog, row, 0x5c});
+}
+// The Monte-Carlo draws that measure the training AGN's feature scatter for the
+// adaptive E(B-V) bins (ensemble/binning.hpp). Not keyed by the run's seed: the
+// bins of a field are the same for every seed.
+inline Stream binning_scatter(std::uint64_t training_row, std::uint64_t draw) {
+  return Stream(0, Purpose::TrainingSample, {0xb1, training_row, draw});
+}
 
 // The class-stratified LOOCV subset: one shuffle per class.
 inline Stream loocv_subset(std::uint64_t seed, std::uint64_t class_index) {

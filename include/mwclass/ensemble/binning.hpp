@@ -7,14 +7,61 @@
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
+#include "mwclass/ensemble/result.hpp"
+#include "mwclass/physics/absorption.hpp"
+#include "mwclass/physics/features.hpp"
 #include "mwclass/ensemble/work.hpp"
 
 namespace mwclass::ensemble {
 
+// Fixed binning: bin k is the cell [k w, (k+1) w), w = reddening.bin_width.
+// Adaptive binning (reddening.binning = "adaptive"): a bin is a run of
+// consecutive cells, id = its first cell, [id w, hi) with hi the upper edge
+// of its last occupied cell. Cells are merged from low E(B-V) up while the
+// training AGN (reddening.classes), reddened to the bin's lower and upper
+// edge with the same code as the ensemble, change their features by at most
+// tau = reddening.adaptive_tolerance times their Monte-Carlo scatter:
+//   r_if = |f_if(hi) - f_if(lo)| / sigma_if,  90th percentile over pairs <= tau,
+// with f the feature of AGN i without sampling, clipped to the range the
+// feature takes in the other (not reddened) training classes (beyond it no
+// split of the forest separates the AGN from them any further), sigma_if the
+// standard deviation over 16 MC draws (rng::keys::binning_scatter, error
+// scale of the run; reddening scales fluxes and their errors alike and
+// shifts magnitudes, so sigma is taken at E(B-V) = 0), a feature present at
+// one edge and missing at the other counting as r = infinity. Why MC scatter
+// and not the SFD uncertainty: it is what the ensemble itself cannot resolve,
+// and it is measured on the training set that is reddened (docs/validation.md,
+// issue 18). The edges depend on the field's E(B-V) and the training set
+// only: the same for every rank count, thread count and seed.
 struct Bin {
-  int id = 0;                         // floor(E(B-V) / bin_width)
+  int id = 0;                         // floor(E(B-V) / bin_width) of its first cell
   double ebv = 0;                     // mean E(B-V) of its sources
+  double ebv_lo = 0, ebv_hi = 0;      // edges (mag), see above
   std::vector<std::uint64_t> rows;    // field rows, increasing
+};
+
+// The cell floor(ebv / width) of an E(B-V); decimal edges such as 0.3 / 0.025 =
+// 11.999999999999998 land in the cell a reader expects (12).
+int ebv_cell(double ebv, double width);
+
+// The adaptive criterion's statistic for one bin [lo, hi] (the 90th percentile
+// of r_if above), for tests and the docs. `training` must be labelled.
+class AdaptiveCriterion {
+ public:
+  AdaptiveCriterion(const catalog::Catalog& training, const Config& config);
+  double statistic(double ebv_lo, double ebv_hi) const;
+  std::size_t reddened_sources() const { return rows_.size(); }
+
+ private:
+  std::vector<double> features_at(double ebv) const;  // (AGN, feature), clipped, NaN = missing
+  const Config& config_;
+  physics::CrossSection cross_section_;
+  physics::FeatureBuilder features_;
+  std::vector<std::size_t> rows_;       // reddened training rows
+  catalog::Catalog observed_;           // their observed measurements
+  std::vector<double> lo_, hi_;         // per feature: range of the other classes
+  std::vector<double> sigma_;           // (AGN, feature) MC scatter, NaN = not measurable
+  int n_features_ = 0;
 };
 
 // Where a field source's E(B-V) comes from: a constant (--ebv) overrides
@@ -39,9 +86,16 @@ struct EbvProvenance {
 EbvProvenance resolve_field_ebv(catalog::Catalog& field, const Config& config, const EbvOptions& options);
 
 // Bins in increasing id. With reddening off, one bin (id 0, E(B-V) 0) holds all.
-std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config);
+// Adaptive binning needs the training catalog (an Error without it).
+std::vector<Bin> make_bins(const catalog::Catalog& field, const Config& config,
+                           const catalog::Catalog* training = nullptr);
 
 // The bins as work items (kind Bin, id = bin id), the input of the scheduler.
-std::vector<WorkItem> bin_items(const catalog::Catalog& field, const Config& config);
+std::vector<WorkItem> bin_items(const catalog::Catalog& field, const Config& config,
+                                const catalog::Catalog* training = nullptr);
+
+// The edges of the bins a classify result's items were (ids and each source's
+// E(B-V) and item), as make_bins defines them: fills item_ebv_lo / item_ebv_hi.
+void describe_bin_edges(ClassificationResult& result, const Config& config);
 
 }  // namespace mwclass::ensemble

@@ -145,6 +145,7 @@ struct ClassificationResult {
   // per work item (bin, left-out source, fold), in increasing id
   std::vector<int> items;
   std::vector<double> item_ebv;
+  std::vector<double> item_ebv_lo, item_ebv_hi;  // classify: the E(B-V) bin's edges (ensemble/binning.hpp)
   std::vector<int> item_size;
   std::vector<int> item_iterations;
   Matrix importance_mean, importance_std;  // n_items x n_features

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
+#include "mwclass/catalog/sky_model.hpp"
 #include "mwclass/catalog/synthetic.hpp"
 #include "mwclass/core/config.hpp"
 #include "mwclass/core/error.hpp"
@@ -411,4 +412,54 @@ TEST_CASE("simulate_catalog: unknown bands, columns and classes do not break it"
   const Catalog o = simulate(odd, 300, 37);
   std::set<int> seen(o.labels.begin(), o.labels.end());
   CHECK(seen.size() == 3);
+}
+
+TEST_CASE("simulate_catalog --sky csc: the paper's ~2,000 occupied 0.025-mag bins from E(B-V) 0 to ~50") {
+  const Config config = Config::defaults();
+  SimulationParams p;
+  p.n_sources = kCscGoodSample;
+  p.labelled = true;
+  p.catalog_id = 1;
+  p.sky = Sky::Csc;
+  p.class_weights = csc_class_weights(config);
+  const Catalog c = simulate_catalog(config, p);
+  std::set<long> cells;
+  double max_ebv = 0;
+  std::size_t above_10 = 0;
+  for (double e : c.ebv) {
+    REQUIRE(e >= 0);
+    cells.insert(static_cast<long>(std::floor(e / 0.025 + 1e-9)));
+    max_ebv = std::max(max_ebv, e);
+    above_10 += e > 10;
+  }
+  MESSAGE("occupied bins ", cells.size(), ", max E(B-V) ", max_ebv, ", above 10 mag ", above_10);
+  CHECK(cells.size() >= 1800);
+  CHECK(cells.size() <= 2200);
+  CHECK(max_ebv >= 45);
+  CHECK(max_ebv <= 60);
+  // Most sources at high latitude, little dust (a CSC-like, not a plane-only, sky).
+  std::vector<double> sorted = c.ebv;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+  CHECK(sorted[sorted.size() / 2] < 0.5);
+  // The class mix of Table 5 (AGN 33,955 of 66,369 = 51.2 %, HMXB 47 = 0.07 %).
+  std::map<std::string, double> fraction;
+  for (int k : c.labels) fraction[config.classifier.classes[static_cast<std::size_t>(k)]] += 1.0 / c.size();
+  CHECK(fraction["AGN"] == doctest::Approx(33955.0 / 66369).epsilon(0.02));
+  CHECK(fraction["NS"] == doctest::Approx(9159.0 / 66369).epsilon(0.05));
+  CHECK(fraction["HMXB"] < 0.002);
+  // The default sky is unchanged by the option: the same row, the same values.
+  p.sky = Sky::Uneven;
+  p.n_sources = 50;
+  const Catalog a = simulate_catalog(config, p);
+  p.sky = Sky::Csc;
+  const Catalog b = simulate_catalog(config, p);
+  CHECK(a.labels == b.labels);  // the class draw comes first in both
+  CHECK(a.ebv != b.ebv);
+}
+
+TEST_CASE("dust_column: grows along the line of sight, ~50 mag through the Galactic centre, little at the pole") {
+  CHECK(dust_column(0, 0, 1) < dust_column(0, 0, 8));
+  CHECK(dust_column(0, 0, 30) == doctest::Approx(50).epsilon(0.1));
+  CHECK(dust_column(0, 90, 30) < 0.05);
+  CHECK(dust_column(180, 0, 30) < dust_column(30, 0, 30));
 }

@@ -153,3 +153,20 @@ TEST_CASE("config: every key is declared once — the key list and the written T
   CHECK(config_keys::Rule::zero_or_in(2, 65536).allows(0.0));
   CHECK_FALSE(config_keys::Rule::zero_or_in(2, 65536).allows(1.0));
 }
+
+TEST_CASE("the full-catalog preset loads and sets what it says (issue 18)") {
+  const std::string path = std::string(MWCLASS_SOURCE_DIR) + "/configs/full_catalog.toml";
+  const Config c = Config::from_toml_file(path);
+  CHECK(c.reddening.binning == "adaptive");
+  CHECK(c.reddening.adaptive_tolerance > 0);
+  CHECK(c.classifier.forest.max_bins == 64);
+  CHECK(c.monte_carlo.iterations == 1000);
+  // Everything else stays the built-in default (the MUWCLASS 2022 choices).
+  Config expected = Config::defaults();
+  expected.reddening.binning = c.reddening.binning;
+  expected.reddening.adaptive_tolerance = c.reddening.adaptive_tolerance;
+  expected.classifier.forest.max_bins = c.classifier.forest.max_bins;
+  CHECK(c.to_toml() == expected.to_toml());
+  CHECK_THROWS_WITH_AS(Config::from_toml_string("[reddening]\nbinning = \"smart\"\n", "my.toml"),
+                       doctest::Contains("binning"), mwclass::Error);
+}

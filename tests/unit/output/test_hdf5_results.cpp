@@ -142,6 +142,8 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   }
   CHECK(a.items == b.items);
   check_same(a.item_ebv, b.item_ebv, "item_ebv");
+  check_same(a.item_ebv_lo, b.item_ebv_lo, "item_ebv_lo");
+  check_same(a.item_ebv_hi, b.item_ebv_hi, "item_ebv_hi");
   CHECK(a.item_size == b.item_size);
   CHECK(a.item_iterations == b.item_iterations);
   check_same(a.importance_mean, b.importance_mean, "importance_mean");
@@ -201,6 +203,8 @@ ClassificationResult make_full_result() {
   r.calibration.iterations = 12;
   r.calibration.final_change = 3e-7;
   r.calibration.converged = 1;
+  r.item_ebv_lo = {0.0, 0.325};  // E(B-V) bin edges (issue 18)
+  r.item_ebv_hi = {0.025, 0.4};
   r.truth = {0, 2, 1};
   r.kept_iterations = 2;
   for (int k = 0; k < 3 * 2 * 3; ++k) r.per_iteration.push_back(1.0 / (k + 3));

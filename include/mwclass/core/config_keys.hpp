@@ -149,7 +149,7 @@ void visit(V& v, OversamplingConfig& p) {
         "physical: Gamma per [classifier] classes for sources without a power-law fit");
   v.key("absorption_intervals", p.absorption_intervals, Rule::in(2, 65536), "",
         "physical: Simpson intervals (in ln E) of each duplicate's band absorption factor");
-  v.require(p.absorption_intervals % 2 == 0, "oversampling.absorption_intervals must be even (Simpson)");
+  v.require(p.absorption_intervals % 2 == 0, "absorption_intervals must be even (Simpson)");
 }
 
 template <class V>

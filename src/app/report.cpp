@@ -63,6 +63,20 @@ output::TableGroup report_group(const evaluation::Report& rep) {
   for (const auto& c : rep.cuts) cuts.values.insert(cuts.values.end(), {c.cut, static_cast<double>(c.count), c.precision});
   g.tables.push_back(cuts);
 
+  std::vector<std::string> interval_names;
+  for (const auto& v : rep.intervals_all) interval_names.push_back(v.name);
+  for (const auto* set : {&rep.intervals_all, &rep.intervals_confident}) {
+    NumericTable t{set == &rep.intervals_all ? "intervals_all" : "intervals_confident", {set->size(), 3}, {},
+                   "rows: interval_names; columns: value, lower, upper bound of the bootstrap percentile interval"};
+    for (const auto& v : *set) t.values.insert(t.values.end(), {v.value, v.lo, v.hi});
+    g.tables.push_back(t);
+  }
+  g.texts.push_back({"interval_names", interval_names,
+                     "scores of intervals_all (intervals_confident: all but the last, confident_fraction)"});
+  g.number_attributes.push_back({"bootstrap_replicates", static_cast<double>(rep.bootstrap.replicates)});
+  g.number_attributes.push_back({"bootstrap_level", rep.bootstrap.level});
+  g.number_attributes.push_back({"ece_bins", static_cast<double>(rep.bootstrap.ece_bins)});
+
   if (!rep.convergence.empty())
     g.tables.push_back({"convergence", {rep.convergence.size()}, rep.convergence,
                         "mean over sources of |P_N - P_ref| / sigma_ref of the predicted class, N = 1..M (Yang et al. 2022, App. B)"});
@@ -94,13 +108,15 @@ Runner add_report(CLI::App& app) {
     std::string in;
     double ct = 2.0;
     bool convergence = false, no_store = false;
+    evaluation::BootstrapOptions bootstrap;
   };
   auto o = std::make_shared<Options>();
   app.description(
       "Score a loocv or cv results file against its true classes: accuracy, balanced accuracy, "
-      "macro-F1, MCC, macro one-vs-rest ROC AUC, per-class precision/recall/F1 for all and for "
+      "macro-F1, MCC, macro one-vs-rest ROC AUC, Brier score, log loss, expected calibration error, "
+      "per-class precision/recall/F1 for all and for "
       "confident sources (CT >= --ct), completeness, confusion matrices, scores versus the CT "
-      "threshold (0..5), feature importances, the peers' probability cuts, and for cv the "
+      "threshold (0..5), bootstrap confidence intervals of the scores, feature importances, the peers' probability cuts, and for cv the "
       "mean +- std over repeats. Prints them and stores them in the file's /report group "
       "(plots: tools/plot_*.py).");
   app.add_option("results", o->in, "Results HDF5 file of `mwclass loocv` or `mwclass cv`")
@@ -108,12 +124,22 @@ Runner add_report(CLI::App& app) {
   app.add_option("--ct", o->ct, "Confidence threshold for 'confident' sources")->capture_default_str();
   app.add_flag("--convergence", o->convergence,
                "MC convergence statistic of the paper's Appendix B (needs --keep-iterations)");
+  app.add_option("--bootstrap", o->bootstrap.replicates,
+                 "Bootstrap resamples of the sources for the confidence intervals (0: none)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--level", o->bootstrap.level, "Confidence level of the percentile intervals")
+      ->capture_default_str()->check(CLI::Range(0.5, 0.999));
+  app.add_option("--ece-bins", o->bootstrap.ece_bins, "Equal-width bins of the expected calibration error")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--bootstrap-seed", o->bootstrap.seed, "Seed of the bootstrap's keyed streams")
+      ->capture_default_str();
   app.add_flag("--no-store", o->no_store, "Only print; do not write /report into the file");
   return [o](parallel::Communicator& comm) {
     if (!comm.is_root()) return 0;
     evaluation::ReportOptions options;
     options.ct_threshold = o->ct;
     options.convergence = o->convergence;
+    options.bootstrap = o->bootstrap;
     const auto rep = evaluation::make_report(output::read_results(o->in), options);
     fmt::print("{}", evaluation::format_report(rep));
     if (!o->no_store) {

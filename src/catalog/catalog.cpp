@@ -106,6 +106,8 @@ Catalog Catalog::subset(const std::vector<std::size_t>& rows) const {
   c.ra = take(ra, rows);
   c.dec = take(dec, rows);
   c.ebv = take(ebv, rows);
+  if (!photon_index.empty()) c.photon_index = take(photon_index, rows);
+  if (!photon_index_error.empty()) c.photon_index_error = take(photon_index_error, rows);
   if (labelled()) c.labels = take(labels, rows);
   c.xray_flux = take_rows(xray_flux, rows);
   c.xray_error = take_rows(xray_error, rows);
@@ -133,6 +135,14 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
   const int ra_col = cells.require(cols.ra, "[columns] ra");
   const int dec_col = cells.require(cols.dec, "[columns] dec");
   const int ebv_col = t.column(cols.ebv);
+  // The photon index serves the training set's physical oversampling: required there
+  // when configured, read from a field only if present.
+  auto optional_column = [&](const std::string& name, const char* key) {
+    if (name.empty()) return -1;
+    return role == Role::Training ? cells.require(name, key) : t.column(name);
+  };
+  const int gamma_col = optional_column(cols.photon_index, "[columns] photon_index");
+  const int gamma_err_col = optional_column(cols.photon_index_error, "[columns] photon_index_error");
   const int label_col = role == Role::Training ? cells.require(cols.label, "[columns] label")
                                                : -1;
   std::vector<int> xf, xe, mg, me, va;
@@ -150,6 +160,8 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
   c.ra.resize(n);
   c.dec.resize(n);
   c.ebv.assign(n, kMissing);
+  if (gamma_col >= 0) c.photon_index.assign(n, kMissing);
+  if (gamma_err_col >= 0) c.photon_index_error.assign(n, kMissing);
   c.xray_flux.resize(n, xf.size());
   c.xray_error.resize(n, xf.size());
   c.mag.resize(n, mg.size());
@@ -164,6 +176,12 @@ Catalog catalog_from_table(const CsvTable& t, const Config& config, Role role) {
     if (ebv_col >= 0) {
       c.ebv[i] = cells.number(i, ebv_col);
       if (c.ebv[i] < 0) fail("{}: {}: negative E(B-V) {}", t.path, cells.where(i, ebv_col), c.ebv[i]);
+    }
+    if (gamma_col >= 0) c.photon_index[i] = cells.number(i, gamma_col);
+    if (gamma_err_col >= 0) {
+      c.photon_index_error[i] = cells.number(i, gamma_err_col);
+      if (c.photon_index_error[i] < 0)
+        fail("{}: {}: negative photon index error {}", t.path, cells.where(i, gamma_err_col), c.photon_index_error[i]);
     }
     for (std::size_t b = 0; b < xf.size(); ++b) {
       const double f = cells.number(i, xf[b]);
@@ -224,6 +242,8 @@ std::vector<FitsColumnUse> fits_columns(const Config& config) {
                                      {cols.dec, FitsUnit::Degree, true},
                                      {cols.ebv, FitsUnit::Magnitude, true},
                                      {cols.label, FitsUnit::None, false}};
+  for (const auto* g : {&cols.photon_index, &cols.photon_index_error})
+    if (!g->empty()) used.push_back({*g, FitsUnit::None, true});
   for (const auto& b : config.features.xray_bands) {
     used.push_back({b.flux_column, FitsUnit::Flux, true});
     used.push_back({b.error_column, FitsUnit::Flux, true});

@@ -460,6 +460,9 @@ void Config::validate() const {
   if (cls.size() != classifier.classes.size()) fail("invalid configuration: classifier.classes has duplicates");
   for (const auto& r : reddening.classes)
     if (!cls.count(r)) fail("invalid configuration: reddening.classes names unknown class '{}'", r);
+  if (oversampling.method == "physical" && oversampling.class_photon_index.size() != classifier.classes.size())
+    fail("invalid configuration: oversampling.class_photon_index has {} values, classifier.classes has {} classes",
+         oversampling.class_photon_index.size(), classifier.classes.size());
 }
 
 // ---------------------------------------------------------------- writing --

@@ -90,6 +90,7 @@ Ensemble::Ensemble(const Config& config, const catalog::Catalog& training)
     feature_names_.push_back("gal_b");
   }
   if (config.features.random_feature) feature_names_.push_back("random");
+  if (config.oversampling.method == "physical") physical_.emplace(config, cross_section_);
   reddened_.assign(training.size(), 0);
   for (const auto& name : config.reddening.classes) {
     const int k = config.class_index(name);
@@ -179,6 +180,11 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
       for (std::size_t i = 0; i < kept.size(); ++i)
         if (reddened_[kept[i]])
           physics::apply_reddening(reddening, td.xray_flux, td.mag, static_cast<Eigen::Index>(i));
+    sampling::Duplicates dups;  // physical oversampling: of this iteration's training draws
+    if (physical_) {
+      rng::Stream s = rng::keys::oversampling(seed, kind, item.id, it);
+      dups = physical_->draw(td, train.labels, train.photon_index, train.photon_index_error, s);
+    }
     clock.lap(timing.sampling);
 
     x_train.leftCols(features_.size()) = features_.build(td.xray_flux, td.mag, td.variability);
@@ -206,6 +212,7 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     clock.lap(timing.features);
 
     Labels y_fit = train.labels;
+    if (dups.size() > 0) append_duplicates(dups, train, kept, it, standardizer, x_fit, y_fit);
     if (steps.smote) {
       rng::Stream s = rng::keys::smote(seed, kind, item.id, it);
       auto over = sampling::smote(x_fit, y_fit, config_.classifier.classes,
@@ -268,6 +275,30 @@ ChunkResult Ensemble::run_chunk(const catalog::Catalog& sources, const WorkItem&
     if (between_iterations) between_iterations();
   }
   return out;
+}
+
+void Ensemble::append_duplicates(const sampling::Duplicates& dups, const catalog::Catalog& train,
+                                 const std::vector<std::size_t>&, std::uint64_t it,
+                                 const learners::Standardizer& standardizer, Matrix& x_fit,
+                                 Labels& y_fit) const {
+  const auto n = static_cast<Eigen::Index>(dups.size());
+  Matrix x(n, static_cast<Eigen::Index>(feature_names_.size()));
+  x.leftCols(features_.size()) = features_.build(dups.m.xray_flux, dups.m.mag, dups.m.variability);
+  if (config_.features.location) {  // a duplicate stands where its member stands
+    Matrix lb(static_cast<Eigen::Index>(train.size()), 2);
+    set_location(train, lb, 0);
+    for (Eigen::Index d = 0; d < n; ++d) x.row(d).segment(features_.size(), 2) = lb.row(static_cast<Eigen::Index>(dups.member[static_cast<std::size_t>(d)]));
+  }
+  if (config_.features.random_feature) {  // catalog id 2: the duplicates, by their index
+    const Eigen::Index f = x.cols() - 1;
+    for (Eigen::Index d = 0; d < n; ++d)
+      x(d, f) = rng::keys::random_feature(config_.seed, 2, static_cast<std::uint64_t>(d), it).uniform();
+  }
+  standardizer.transform(x);  // in the units of the measured training rows
+  const Eigen::Index old_rows = x_fit.rows();
+  x_fit.conservativeResize(old_rows + n, Eigen::NoChange);
+  x_fit.bottomRows(n) = x;
+  y_fit.insert(y_fit.end(), dups.y.begin(), dups.y.end());
 }
 
 Matrix Ensemble::feature_sigma(const catalog::Catalog& sources, const WorkItem& item) const {

@@ -87,6 +87,12 @@ Report make_report(const ensemble::ClassificationResult& r, const ReportOptions&
   rep.confusion_all = confusion(r.truth, predicted, C);
   rep.confusion_confident = confusion(r.truth, predicted, C, &confident);
 
+  rep.bootstrap = options.bootstrap;
+  rep.intervals_all = bootstrap_scores(r.truth, predicted, r.probabilities.mean, r.class_names, nullptr,
+                                       &confident, options.bootstrap);
+  rep.intervals_confident = bootstrap_scores(r.truth, predicted, r.probabilities.mean, r.class_names,
+                                             &confident, nullptr, options.bootstrap);
+
   std::vector<double> grid = options.ct_grid;
   if (grid.empty())
     for (int k = 0; k <= 20; ++k) grid.push_back(0.25 * k);
@@ -138,6 +144,18 @@ std::string format_report(const Report& rep) {
                    "bal.acc", "macro-F1", "MCC", "AUC", "complete", "bal.comp"));
   row("all sources", rep.all);
   row(fmt::format("confident (CT >= {})", rep.ct_threshold).c_str(), rep.confident);
+
+  line(fmt::format("\nscores with {:.0f} % bootstrap intervals ({} resamples of the sources; Brier: sum over "
+                   "classes; log loss: P clipped at 1e-15; ECE: top label, {} equal bins):",
+                   100 * rep.bootstrap.level, rep.bootstrap.replicates, rep.bootstrap.ece_bins));
+  line(fmt::format("{:<28} {:>24} {:>24}", "", "all sources", "confident"));
+  for (std::size_t k = 0; k < rep.intervals_all.size(); ++k) {
+    const auto& a = rep.intervals_all[k];
+    const auto* c = k < rep.intervals_confident.size() ? &rep.intervals_confident[k] : nullptr;
+    std::string r = fmt::format("{:<28} {:>7.3f} [{:>6.3f}, {:>6.3f}]", a.name, a.value, a.lo, a.hi);
+    if (c) r += fmt::format(" {:>7.3f} [{:>6.3f}, {:>6.3f}]", c->value, c->lo, c->hi);
+    line(r);
+  }
 
   line("\nper class (all | confident):");
   line(fmt::format("{:<9} {:>7} {:>9} {:>7} {:>7} | {:>7} {:>9} {:>7} {:>7}", "class", "support",

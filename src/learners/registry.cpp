@@ -14,7 +14,9 @@ LearnerEntry random_forest_entry() {
   return {"rf",
           "exact-split random forest on SMOTE'd data with missing values as a flag (MUWCLASS, default)",
           "classifier.forest",
-          [](const Config& c) { return Preprocessing{c.smote.enabled, true, false, false}; },
+          [](const Config& c) {
+            return Preprocessing{c.smote.enabled && c.oversampling.method == "smote", true, false, false};
+          },
           [](const Config& c, const std::vector<std::string>&) -> std::unique_ptr<Classifier> {
             return std::make_unique<RandomForest>(c.classifier.forest);
           }};

@@ -91,26 +91,37 @@ double CrossSection::operator()(double e) const {
   return (row->c0 + row->c1 * e + row->c2 * e * e) / (e * e * e) * 1e-24;
 }
 
-double band_absorption_factor(const CrossSection& sigma, double nh, double gamma, double e_lo,
-                              double e_hi) {
+BandAbsorption::BandAbsorption(const CrossSection& sigma, double e_lo, double e_hi, int intervals) {
   if (!(e_hi > e_lo && e_lo > 0)) fail("absorption: invalid band {}-{} keV", e_lo, e_hi);
   if (e_lo < sigma.min_energy() || e_hi > sigma.max_energy())
     fail("absorption: band {}-{} keV lies outside the cross-section's range {}-{} keV ({})", e_lo,
          e_hi, sigma.min_energy(), sigma.max_energy(), sigma.source());
-  if (nh == 0) return 1.0;
+  if (intervals < 2 || intervals % 2 != 0)
+    fail("absorption: Simpson's rule needs an even number of intervals (got {})", intervals);
   // Composite Simpson in ln E (dE = E dlnE): smooth integrand, edges resolved by
   // the fine grid (4096 intervals: error < 1e-5 for the CSC bands).
-  constexpr int kIntervals = 4096;
-  const double a = std::log(e_lo), b = std::log(e_hi), h = (b - a) / kIntervals;
+  const double a = std::log(e_lo), b = std::log(e_hi), h = (b - a) / intervals;
+  for (int i = 0; i <= intervals; ++i) {
+    weight_.push_back((i == 0 || i == intervals) ? 1.0 : (i % 2 ? 4.0 : 2.0));
+    energy_.push_back(std::exp(a + i * h));
+    sigma_.push_back(sigma(energy_.back()));
+  }
+}
+
+double BandAbsorption::operator()(double nh, double gamma) const {
+  if (nh == 0) return 1.0;
   double absorbed = 0, intrinsic = 0;
-  for (int i = 0; i <= kIntervals; ++i) {
-    const double w = (i == 0 || i == kIntervals) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-    const double e = std::exp(a + i * h);
-    const double f = std::pow(e, 2.0 - gamma);  // E^(1-Gamma) * E
-    intrinsic += w * f;
-    absorbed += w * f * std::exp(-nh * sigma(e));
+  for (std::size_t i = 0; i < energy_.size(); ++i) {
+    const double f = std::pow(energy_[i], 2.0 - gamma);  // E^(1-Gamma) * E
+    intrinsic += weight_[i] * f;
+    absorbed += weight_[i] * f * std::exp(-nh * sigma_[i]);
   }
   return absorbed / intrinsic;
+}
+
+double band_absorption_factor(const CrossSection& sigma, double nh, double gamma, double e_lo,
+                              double e_hi) {
+  return BandAbsorption(sigma, e_lo, e_hi)(nh, gamma);
 }
 
 }  // namespace mwclass::physics

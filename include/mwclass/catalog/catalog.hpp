@@ -16,6 +16,9 @@ struct Catalog {
   std::vector<std::string> names;
   std::vector<double> ra, dec;      // deg
   std::vector<double> ebv;          // mag; NaN where unknown
+  // X-ray power-law photon index and its error ([columns] photon_index): NaN where the
+  // fit is missing, empty when the table has no such column.
+  std::vector<double> photon_index, photon_index_error;
   Labels labels;                    // class index; empty for an unlabelled field
   Matrix xray_flux, xray_error;     // n x n_xray_bands, erg s^-1 cm^-2
   Matrix mag, mag_error;            // n x n_optical_bands, Vega mag (error NaN: none published)
@@ -57,6 +60,8 @@ void wire(Archive& a, Catalog& c) {
   a(c.ra);
   a(c.dec);
   a(c.ebv);
+  a(c.photon_index);
+  a(c.photon_index_error);
   a(c.labels);
   a(c.xray_flux);
   a(c.xray_error);

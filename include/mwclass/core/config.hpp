@@ -52,6 +52,10 @@ struct ColumnsConfig {
   std::string dec = "CSCv2_DEC";
   std::string label = "True_Class";
   std::string ebv = "ebv";
+  // Power-law photon index of each source's X-ray spectral fit and its 1-sigma error
+  // (physical oversampling, sampling/physical.hpp); "" = the table has none.
+  std::string photon_index;
+  std::string photon_index_error;
   std::vector<std::string> variability = {"P_intra", "P_inter"};  // used as they are
   // Magnitudes that catalogs use for "no data": an error, not a measurement.
   std::vector<double> sentinel_magnitudes = {-99, 99, -999, 999, -9999, 9999};
@@ -105,6 +109,27 @@ struct SmoteConfig {
   bool enabled = true;
   int k_neighbors = 4;
   double missing_fill = -1e9;  // stand-in for missing values during neighbour search
+};
+
+// How the training set is balanced before each fit (sampling/physical.hpp).
+// "smote": SMOTE as configured in [smote] (its `enabled = false` means no
+// oversampling, as before); "physical": the MUWCLASS authors' physical
+// oversampling (random duplicates of minority-class sources seen through a
+// random dust column), [smote] is then ignored; "none": no oversampling.
+struct OversamplingConfig {
+  std::string method = "smote";          // "smote" | "physical" | "none"
+  double target_halfway = 0.5;           // N'_i = min(N_i N_max / (N_max - h (N_max - N_i)), N_max)
+  double ebv_shape = 0.5;                // E(B-V) ~ Gamma(shape, scale), mag
+  double ebv_scale = 1.5;
+  double ebv_cap = 50;                   // E(B-V) above this is set to it
+  double nh_per_av = 2.21e21;            // N_H / A_V, cm^-2 mag^-1 (Guver & Ozel 2009)
+  double r_v = 3.1;                      // A_V / E(B-V)
+  double nh_scatter = 0.09;              // N_H x (1 + nh_scatter draw_scale z)
+  double draw_scale = 1.4142135623730951;  // sqrt 2: multiplies z of N_H and of Gamma
+  // Photon index of a class when the table has no fit for the source, one per
+  // [classifier] classes (defaults: AGN, CV, HM-STAR, HMXB, LM-STAR, LMXB, NS, YSO).
+  std::vector<double> class_photon_index = {1.94, 1.61, 3.09, 1.28, 5.14, 1.97, 1.94, 2.95};
+  int absorption_intervals = 256;        // Simpson intervals of the band absorption factor
 };
 
 // A group of features whose densities the naive Bayes multiplies together
@@ -167,6 +192,7 @@ struct Config {
   MonteCarloConfig monte_carlo;
   ReddeningConfig reddening;
   SmoteConfig smote;
+  OversamplingConfig oversampling;
   ClassifierConfig classifier;
   CalibrationConfig calibration;
   // The archive stage (`mwclass aggregate`, `mwclass crossmatch`; core/archive_params.hpp).

@@ -145,6 +145,28 @@ void visit(V& v, CalibrationConfig& p) {
 }
 
 template <class V>
+void visit(V& v, OversamplingConfig& p) {
+  v.key("method", p.method, Rule::one_of({"smote", "physical", "none"}), "",
+        "class balancing: SMOTE ([smote]), physical oversampling (reddened duplicates) or none");
+  v.key("target_halfway", p.target_halfway, Rule::in(0, 1), "",
+        "physical: class i grows to N_i N_max / (N_max - h (N_max - N_i)), at most N_max (authors: 0.5)");
+  v.key("ebv_shape", p.ebv_shape, Rule::above(0), "", "physical: E(B-V) ~ Gamma(shape, scale) per duplicate");
+  v.key("ebv_scale", p.ebv_scale, Rule::above(0), "mag", "physical: scale of the E(B-V) Gamma distribution");
+  v.key("ebv_cap", p.ebv_cap, Rule::above(0), "mag", "physical: larger E(B-V) draws are set to this");
+  v.key("nh_per_av", p.nh_per_av, Rule::at_least(0), "cm^-2 mag^-1", "physical: N_H / A_V (2.21e21)");
+  v.key("r_v", p.r_v, Rule::above(0), "", "physical: A_V / E(B-V)");
+  v.key("nh_scatter", p.nh_scatter, Rule::at_least(0), "",
+        "physical: N_H = nh_per_av r_v E(B-V) (1 + nh_scatter draw_scale z), z ~ N(0, 1), N_H >= 0");
+  v.key("draw_scale", p.draw_scale, Rule::at_least(0), "",
+        "physical: multiplies z of N_H and of Gamma + draw_scale sigma_Gamma z (sqrt 2)");
+  v.key("class_photon_index", p.class_photon_index, Rule::any(), "",
+        "physical: Gamma per [classifier] classes for sources without a power-law fit");
+  v.key("absorption_intervals", p.absorption_intervals, Rule::in(2, 65536), "",
+        "physical: Simpson intervals (in ln E) of each duplicate's band absorption factor");
+  v.require(p.absorption_intervals % 2 == 0, "absorption_intervals must be even (Simpson)");
+}
+
+template <class V>
 void visit(V& v, ReddeningConfig& p) {
   v.key("enabled", p.enabled, Rule::any(), "", "redden the training classes to each bin's E(B-V)");
   v.key("classes", p.classes, Rule::any(), "", "training classes reddened to the field (MUWCLASS: AGN)");
@@ -237,6 +259,9 @@ void visit(V& v, ColumnsConfig& c) {
   v.key("dec", c.dec, Rule::any(), "", "declination column (deg)");
   v.key("label", c.label, Rule::any(), "", "class label column (training set)");
   v.key("ebv", c.ebv, Rule::any(), "", "E(B-V) column (mag)");
+  v.key("photon_index", c.photon_index, Rule::any(), "",
+        "power-law photon index column of the X-ray fit (physical oversampling); \"\" = none");
+  v.key("photon_index_error", c.photon_index_error, Rule::any(), "", "its 1-sigma error column; \"\" = none");
   v.key("variability", c.variability, Rule::any(), "", "probability columns used as features as they are, in [0, 1]");
   v.key("sentinel_magnitudes", c.sentinel_magnitudes, Rule::any(), "mag",
         "magnitudes that mean 'no data' in some catalogs: refused (leave the cell empty)");
@@ -337,6 +362,7 @@ void visit(V& v, Config& c) {
   v.section("monte_carlo", c.monte_carlo, "sampling of the measurements");
   v.section("reddening", c.reddening, "E(B-V) bins and the reddening of the training set");
   v.section("smote", c.smote, "SMOTE oversampling (rf)");
+  v.section("oversampling", c.oversampling, "class balancing: smote, physical or none (sampling/physical.hpp)");
   v.section("classifier", c.classifier, "classes and learners");
   v.section("calibration", c.calibration, "classify: probabilities for the field's class mix (P_field)");
   v.section("aggregate", c.aggregate, "mwclass aggregate: per-detection cuts and column names (docs/archive.md)");

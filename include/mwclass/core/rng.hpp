@@ -19,6 +19,7 @@ enum class Purpose : std::uint64_t {
   Evaluation = 6,
   RandomFeature = 7,
   Quality = 8,
+  Oversampling = 9,
 };
 
 // SplitMix64 finalizer: a bijective 64-bit mixer.
@@ -93,6 +94,11 @@ inline Stream smote(std::uint64_t seed, std::uint64_t kind, std::uint64_t item, 
   return Stream(seed, Purpose::Smote, {kind, item, iteration});
 }
 // The learner's key for one work item and iteration (the forest derives one per tree).
+// Physical oversampling's duplicates of one work item's training set (sampling/physical.hpp).
+inline Stream oversampling(std::uint64_t seed, std::uint64_t kind, std::uint64_t item, std::uint64_t iteration) {
+  return Stream(seed, Purpose::Oversampling, {kind, item, iteration});
+}
+
 inline std::uint64_t learner(std::uint64_t seed, std::uint64_t kind, std::uint64_t item, std::uint64_t iteration) {
   return derive_key(seed, Purpose::Learner, {kind, item, iteration});
 }
@@ -120,6 +126,10 @@ inline Stream binning_scatter(std::uint64_t training_row, std::uint64_t draw) {
   return Stream(0, Purpose::TrainingSample, {0xb1, training_row, draw});
 }
 
+// One bootstrap resample of the sources of `mwclass report` (evaluation/bootstrap.hpp).
+inline Stream report_bootstrap(std::uint64_t seed, std::uint64_t replicate) {
+  return Stream(seed, Purpose::Evaluation, {0xb0075, replicate, 1});
+}
 // The class-stratified LOOCV subset: one shuffle per class.
 inline Stream loocv_subset(std::uint64_t seed, std::uint64_t class_index) {
   return Stream(seed, Purpose::Evaluation, {0x5e1ec7, class_index});

@@ -8,12 +8,15 @@
 //   learner (learners/registry.hpp: what it needs of these steps), 8. predict the sources;
 // then per-source statistics over the iterations. Plain C++: no MPI here.
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "mwclass/catalog/catalog.hpp"
 #include "mwclass/ensemble/work.hpp"
 #include "mwclass/physics/absorption.hpp"
+#include "mwclass/learners/standardizer.hpp"
 #include "mwclass/physics/features.hpp"
+#include "mwclass/sampling/physical.hpp"
 
 namespace mwclass::ensemble {
 
@@ -42,6 +45,11 @@ class Ensemble {
  private:
   // Each source's feature uncertainties (for learners whose Preprocessing asks for them).
   Matrix feature_sigma(const catalog::Catalog& sources, const WorkItem& item) const;
+  // Appends the physical-oversampling duplicates of `train` (rows `kept` of the
+  // training set) to the standardized fit matrix and its labels.
+  void append_duplicates(const sampling::Duplicates& dups, const catalog::Catalog& train,
+                         const std::vector<std::size_t>& kept, std::uint64_t iteration,
+                         const learners::Standardizer& standardizer, Matrix& x_fit, Labels& y_fit) const;
 
   const Config& config_;
   const catalog::Catalog& training_;
@@ -49,6 +57,7 @@ class Ensemble {
   physics::FeatureBuilder features_;
   std::vector<std::string> feature_names_;
   std::vector<char> reddened_;  // per training row: its class is reddened
+  std::optional<sampling::PhysicalOversampler> physical_;  // [oversampling] method = "physical"
 };
 
 // Joins the chunks of one item (any order, together covering all its

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mwclass/ensemble/result.hpp"
+#include "mwclass/evaluation/bootstrap.hpp"
 #include "mwclass/evaluation/metrics.hpp"
 
 namespace mwclass::evaluation {
@@ -16,6 +17,7 @@ struct ReportOptions {
   std::vector<double> ct_grid;  // thresholds of the CT curve (default 0, 0.25, ..., 5)
   std::vector<double> probability_cuts = {0.997, 0.9999};  // Kumaran et al.'s 3 and 4 sigma
   bool convergence = false;     // needs per-iteration probabilities
+  BootstrapOptions bootstrap;   // scores with confidence intervals (replicates = 0: none)
 };
 
 struct Summary {  // one row of the summary table
@@ -34,6 +36,10 @@ struct Report {
   std::vector<CutSummary> cuts;
   std::vector<double> convergence;  // mean over sources, N = 1..M (empty if not asked)
   std::vector<Summary> repeats;     // cv: all sources, per repeat
+  // Scores with bootstrap intervals (evaluation/bootstrap.hpp): all sources (with the
+  // confident fraction) and confident sources.
+  BootstrapOptions bootstrap;
+  std::vector<Interval> intervals_all, intervals_confident;
 };
 
 // Needs result.truth (an evaluation run). Errors name what is missing.

@@ -21,7 +21,7 @@ namespace mwclass::learners {
 
 // The ensemble's steps around a learner, for one configuration.
 struct Preprocessing {
-  bool smote = false;         // oversample the training set with SMOTE ([smote] enabled)
+  bool smote = false;         // oversample with SMOTE ([oversampling] method = "smote", [smote] enabled)
   bool flag_missing = false;  // replace NaN by [classifier] missing_flag before fit and predict
   bool feature_sigma = false; // pass each source's feature uncertainties (PredictionInput::sigma)
   bool track = false;         // ask for the probability track of the observed values (iteration 0)

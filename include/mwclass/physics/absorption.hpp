@@ -35,4 +35,16 @@ class CrossSection {
 double band_absorption_factor(const CrossSection& sigma, double nh_cm2, double photon_index,
                               double e_lo_kev, double e_hi_kev);
 
+// The same fraction for one band and many (N_H, Gamma): the quadrature grid
+// (composite Simpson in ln E with `intervals` intervals, even) and sigma on it
+// are computed once. With 4096 intervals it is band_absorption_factor exactly.
+class BandAbsorption {
+ public:
+  BandAbsorption(const CrossSection& sigma, double e_lo_kev, double e_hi_kev, int intervals = 4096);
+  double operator()(double nh_cm2, double photon_index) const;
+
+ private:
+  std::vector<double> energy_, weight_, sigma_;
+};
+
 }  // namespace mwclass::physics

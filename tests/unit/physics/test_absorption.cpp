@@ -81,3 +81,14 @@ TEST_CASE("absorption table errors are clear") {
                        doctest::Contains("cannot read absorption table '/nonexistent/table.txt'"),
                        mwclass::Error);
 }
+
+TEST_CASE("BandAbsorption: 4096 intervals is band_absorption_factor exactly; 256 within 1e-3") {
+  const auto sigma = mwclass::physics::CrossSection::morrison_mccammon_1983();
+  const mwclass::physics::BandAbsorption fine(sigma, 0.5, 1.2), coarse(sigma, 0.5, 1.2, 256);
+  for (double nh : {0.0, 1e20, 1e21, 1e22, 1e23})
+    for (double gamma : {1.0, 2.0, 5.0}) {
+      CHECK(fine(nh, gamma) == mwclass::physics::band_absorption_factor(sigma, nh, gamma, 0.5, 1.2));
+      CHECK(std::abs(coarse(nh, gamma) - fine(nh, gamma)) <= 1e-3 * fine(nh, gamma) + 1e-12);
+    }
+  CHECK_THROWS_AS(mwclass::physics::BandAbsorption(sigma, 0.5, 1.2, 255), mwclass::Error);
+}

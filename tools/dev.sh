@@ -5,6 +5,8 @@
 #   bash tools/dev.sh test   install what is missing, build, run the whole test suite
 #   bash tools/dev.sh build  install what is missing and build only
 # BUILD_DIR (default: build) and JOBS (default: nproc) can be set in the environment.
+# `test` then builds and runs the suite again under ASan + UBSan (CMakePresets.json preset
+# asan, in build-asan; docs/robustness.md); MWCLASS_SKIP_ASAN=1 skips that for local use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -18,6 +20,9 @@ PACKAGES=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-de
           libcfitsio-dev python3-h5py python3-numpy python3-matplotlib python3-astropy)
 PACKAGES+=(wcslib-dev)  # dust maps: the SFD images' WCS (src/physics/dust_map.cpp)
 PACKAGES+=(iproute2)    # two emulated nodes: ip netns (tests/mpi/test_two_nodes.sh, tests/slurm/test_slurm_two_nodes.sh)
+# Fuzzing (tools/fuzz.sh, tests/fuzz): clang's libFuzzer and sanitizer runtimes, and clang's
+# OpenMP (find_package(OpenMP) when the project is configured with clang).
+PACKAGES+=(clang libclang-rt-14-dev libomp-14-dev)
 
 install_packages() {
   local missing=()
@@ -49,6 +54,12 @@ case "${1:-}" in
   test)
     build
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "${TEST_JOBS:-1}"
+    if [ "${MWCLASS_SKIP_ASAN:-0}" != 1 ]; then
+      echo "== the suite under ASan + UBSan (preset asan, build-asan; MWCLASS_SKIP_ASAN=1 skips)"
+      cmake --preset asan > build-asan.configure.log 2>&1 || { cat build-asan.configure.log; exit 1; }
+      cmake --build --preset asan -j "$JOBS"
+      ctest --preset asan -j "${TEST_JOBS:-1}"
+    fi
     ;;
   demo)
     build

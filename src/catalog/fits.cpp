@@ -90,6 +90,12 @@ class Fits {
       case Mode::Create: fits_create_file(&f_, path.c_str(), &status); break;
     }
     if (status) {
+      // fits_open_table leaves the file open when it finds no table (NOT_TABLE): close it,
+      // or every refused image leaks CFITSIO's handle (found by tests/fuzz/fuzz_fits).
+      if (f_) {
+        int ignored = 0;
+        fits_close_file(f_, &ignored);
+      }
       f_ = nullptr;
       if (status == NOT_TABLE)
         fail("{}: not a table HDU (an image); name the table HDU, e.g. {}[1]: {}", path, file_part(path),

@@ -58,7 +58,7 @@ case "${1:-}" in
       echo "== the suite under ASan + UBSan (preset asan, build-asan; MWCLASS_SKIP_ASAN=1 skips)"
       cmake --preset asan > build-asan.configure.log 2>&1 || { cat build-asan.configure.log; exit 1; }
       cmake --build --preset asan -j "$JOBS"
-      ctest --preset asan -j "${TEST_JOBS:-1}"
+      ctest --preset asan -j "${ASAN_TEST_JOBS:-2}"
     fi
     ;;
   demo)

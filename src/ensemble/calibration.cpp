@@ -5,6 +5,7 @@
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/statistics.hpp"
+#include "mwclass/sampling/physical.hpp"
 
 namespace mwclass::ensemble {
 
@@ -26,14 +27,20 @@ std::vector<double> training_prior(const Config& config, const Labels& training_
   const std::vector<double> equal(C, 1.0 / static_cast<double>(C));
   const auto& model = config.classifier.model;
   const auto& forest = config.classifier.forest;
-  if (model == "rf" && (config.smote.enabled || forest.class_weight_balanced || forest.balanced_bootstrap))
-    return equal;
+  std::vector<std::size_t> counts(C, 0);
+  for (int y : training_labels) ++counts.at(static_cast<std::size_t>(y));
+  const auto fractions = [&](const std::vector<std::size_t>& n) {
+    return normalised(std::vector<double>(n.begin(), n.end()));
+  };
+  const bool smote = config.smote.enabled && config.oversampling.method == "smote";
+  if (model == "rf" && (smote || forest.class_weight_balanced || forest.balanced_bootstrap)) return equal;
+  // Physical oversampling grows class i to N'_i (sampling/physical.hpp), not to N_max.
+  if (model == "rf" && config.oversampling.method == "physical")
+    return fractions(sampling::physical_targets(counts, config.oversampling.target_halfway));
   if (model == "gbdt" && config.classifier.gbdt.balance_classes) return equal;
   if (model == "nb" && config.classifier.nb.prior == "uniform") return equal;
   if (model == "nb" && config.classifier.nb.prior == "given") return normalised(config.classifier.nb.given_priors);
-  std::vector<double> counts(C, 0.0);
-  for (int y : training_labels) counts.at(static_cast<std::size_t>(y)) += 1.0;
-  return normalised(counts);
+  return fractions(counts);
 }
 
 std::vector<double> prior_weights(const std::vector<double>& field_prior, const std::vector<double>& train_prior) {

@@ -107,6 +107,15 @@ TEST_CASE("the training prior follows the learner's balancing") {
   config.calibration.training_prior.assign(C, 2.0);
   config.calibration.training_prior[0] = 4.0;
   CHECK(training_prior(config, labels)[0] == doctest::Approx(4.0 / (2.0 * static_cast<double>(C) + 2.0)));
+  // Physical oversampling: class i grows to N'_i, between N_i and N_max (here 3 and 1 -> 3 and 2).
+  config.calibration.training_prior.clear();
+  config.classifier.forest.class_weight_balanced = false;
+  config.smote.enabled = true;  // ignored unless [oversampling] method = "smote"
+  config.oversampling.method = "physical";
+  const Labels grown = {0, 0, 0, 0, 0, 0, 1, 1};  // N = 6 and 2: N' = 6 and min(2*6/(6-2), 6) = 3
+  const auto physical = training_prior(config, grown);
+  CHECK(physical[0] == doctest::Approx(6.0 / 9.0));
+  CHECK(physical[1] == doctest::Approx(3.0 / 9.0));
 }
 
 TEST_CASE("the uncertainty split recovers known measurement and model parts") {

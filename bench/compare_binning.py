@@ -15,16 +15,11 @@ import sys
 import numpy as np
 
 sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "tools"))
-from mwclass_h5 import InputError, decode, import_h5py, run  # noqa: E402
+from mwclass_h5 import InputError, decode, open_h5, run  # noqa: E402
 
 
 def load(path):
-    h5py = import_h5py()
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open ({e})")
-    with f:
+    with open_h5(path) as f:
         s = f["sources"]
         return {
             "names": decode(s["name"][:]),

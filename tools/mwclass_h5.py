@@ -35,6 +35,15 @@ def import_h5py():
     return h5py
 
 
+def open_h5(path):
+    """An HDF5 file opened read-only; an InputError naming it if it cannot be."""
+    h5py = import_h5py()
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        raise InputError(f"{path}: cannot open ({e})")
+
+
 def import_pyplot():
     """matplotlib.pyplot with the non-interactive Agg backend and paper-friendly defaults."""
     try:

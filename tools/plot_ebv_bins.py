@@ -16,16 +16,11 @@ import re
 
 import numpy as np
 
-from mwclass_h5 import InputError, check_out, import_h5py, import_pyplot, run, save
+from mwclass_h5 import InputError, check_out, import_pyplot, open_h5, run, save
 
 
 def load(path):
-    h5py = import_h5py()
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open ({e})")
-    with f:
+    with open_h5(path) as f:
         if "items/ebv_lo" not in f:
             raise InputError(f"{path}: no /items/ebv_lo (not a classify result of issue 18 or later)")
         cfg = f.attrs.get("config", b"")

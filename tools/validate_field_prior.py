@@ -8,7 +8,9 @@ drawn with replacement at a known class mix (each draw renamed `<name>#k`, so ev
 its own source with its own Monte-Carlo draws) and classified with
 `mwclass classify --no-reddening --max-bins 64 --set calibration.field_prior=estimate`, and
 again with field_prior = "given" at the mix it was drawn from, each with the default
-training prior (equal after SMOTE) and with pi_train = the training split's class fractions. Printed (markdown): the true vs estimated
+training prior (equal after SMOTE) and with pi_train = the training split's class fractions, and
+with the bias-corrected temperature scaling (`calibration.scaling = "bcts"`) fitted on
+`mwclass cv --folds 10` of the training split (pi_train: its class fractions). Printed (markdown): the true vs estimated
 mix, and for P, P_field (estimate) and P_field (given) the Brier score, log loss, accuracy
 and top-label expected calibration error. The result files, truth tables and a JSON summary
 stay in --work for tools/plot_reliability.py.
@@ -121,6 +123,13 @@ def main():
             w = csv.DictWriter(fh, fieldnames=header)
             w.writeheader()
             w.writerows(r for i, r in enumerate(rows) if i not in held)
+        # Held-out probabilities of the training split, for the scaling fit.
+        cv_path = os.path.join(args.work, f"cv_s{split}.h5")
+        if not os.path.exists(cv_path):
+            cmd = [args.mwclass, "cv", "--td", train_path, "--out", cv_path, "--folds", "10", "--repeats", "1",
+                   "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--threads",
+                   str(args.threads), "--quiet"]
+            subprocess.run(cmd + (["--config", args.config] if args.config else []), check=True)
         for mix_name, mix in MIXES.items():
             tag = f"s{split}_{mix_name}"
             k = counts_for(mix, args.n_field)
@@ -144,7 +153,7 @@ def main():
             true_mix = np.bincount(y, minlength=len(CLASSES)) / len(y)
             results = {}
             for mode, prior in (("estimate", "equal"), ("given", "equal"), ("estimate", "fractions"),
-                                ("given", "fractions")):
+                                ("given", "fractions"), ("estimate", "bcts"), ("given", "bcts")):
                 out = os.path.join(args.work, f"{tag}_{mode}_{prior}.h5")
                 cmd = [args.mwclass, "classify", "--td", train_path, "--field", field_path, "--out", out,
                        "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--no-reddening",
@@ -153,6 +162,8 @@ def main():
                     cmd += ["--config", args.config]
                 if prior == "fractions":  # pi_train = the training set's own class fractions
                     cmd += ["--set", "calibration.training_prior=[" + ", ".join(f"{v:.8f}" for v in train_mix) + "]"]
+                if prior == "bcts":  # scaled on the cv output; pi_train = its class fractions
+                    cmd += ["--set", "calibration.scaling=bcts", "--set", f"calibration.scaling_from={cv_path}"]
                 if mode == "given":  # the mix the field was drawn from (its realisation may lack a class)
                     cmd += ["--set", "calibration.given_prior=[" + ", ".join(f"{v:.8f}" for v in mix) + "]"]
                 cmd += ["--set", f"calibration.field_prior={mode}"]
@@ -160,7 +171,7 @@ def main():
                     subprocess.run(cmd, check=True)
                 results[(mode, prior)] = read_h5(out)
             row = {"split": split, "mix": mix_name, "true_mix": true_mix.tolist()}
-            for prior in ("equal", "fractions"):
+            for prior in ("equal", "fractions", "bcts"):
                 est = results[("estimate", prior)]
                 row[f"estimated_mix_{prior}"] = est["prior"].tolist()
                 row[f"em_iterations_{prior}"] = est["iterations"]
@@ -180,14 +191,16 @@ def main():
     for mix_name in MIXES:
         rs = [r for r in summary if r["mix"] == mix_name]
         t = np.array([r["true_mix"] for r in rs])
-        e = {p: np.array([r[f"estimated_mix_{p}"] for r in rs]) for p in ("equal", "fractions")}
+        priors = ("equal", "fractions", "bcts")
+        e = {p: np.array([r[f"estimated_mix_{p}"] for r in rs]) for p in priors}
         print(f"\nMix `{mix_name}` ({len(rs)} splits, mean ± standard deviation over splits):\n")
-        print("| class | true fraction | EM estimate, pi_train equal (default) | EM estimate, pi_train = training fractions |")
-        print("|---|---|---|---|")
+        print("| class | true fraction | EM estimate, pi_train equal (default) | EM estimate, pi_train = training "
+              "fractions | EM estimate after BCTS |")
+        print("|---|---|---|---|---|")
         for c, name in enumerate(CLASSES):
-            print(f"| {name} | {t[:, c].mean():.3f} | {e['equal'][:, c].mean():.3f} ± {e['equal'][:, c].std():.3f} | "
-                  f"{e['fractions'][:, c].mean():.3f} ± {e['fractions'][:, c].std():.3f} |")
-        for p in ("equal", "fractions"):
+            print(f"| {name} | {t[:, c].mean():.3f} | " +
+                  " | ".join(f"{e[p][:, c].mean():.3f} ± {e[p][:, c].std():.3f}" for p in priors) + " |")
+        for p in priors:
             print(f"\npi_train {p}: EM iterations {[r[f'em_iterations_{p}'] for r in rs]}, all converged: "
                   f"{all(r[f'converged_{p}'] for r in rs)}; mean |estimate − true| over classes: "
                   f"{np.abs(e[p] - t).mean():.4f}")
@@ -197,7 +210,9 @@ def main():
                             ("estimate_equal", "P_field, EM, pi_train equal (default)"),
                             ("given_equal", "P_field, given mix, pi_train equal (default)"),
                             ("estimate_fractions", "P_field, EM, pi_train = training fractions"),
-                            ("given_fractions", "P_field, given mix, pi_train = training fractions")):
+                            ("given_fractions", "P_field, given mix, pi_train = training fractions"),
+                            ("estimate_bcts", "P_field, BCTS then EM"),
+                            ("given_bcts", "P_field, BCTS then given mix")):
             m = {k: np.array([r[label][k] for r in rs]) for k in ("brier", "log_loss", "accuracy", "ece")}
             print(f"| {text} | " + " | ".join(f"{m[k].mean():.4f} ± {m[k].std():.4f}"
                                              for k in ("brier", "log_loss", "accuracy", "ece")) + " |")

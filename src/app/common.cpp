@@ -121,7 +121,7 @@ std::string ConfigOptions::read_text() const {
 Config ConfigOptions::apply_overrides(Config c) const {
   // --dust-map first, so that --set reddening.ebv_source=... can name a mode that needs it.
   if (!dust_map.empty()) c.reddening.dust_map = dust_map;
-  for (const auto& assignment : sets) c.set(assignment);
+  c.set_all(sets);
   if (mc) {
     if (*mc < 0) fail("--mc must be >= 0 (got {})", *mc);
     c.monte_carlo.enabled = *mc > 0;

@@ -123,7 +123,7 @@ Runner add_config(CLI::App& app) {
       return 0;
     }
     Config c = o->path.empty() ? Config::defaults() : Config::from_toml_file(o->path);
-    for (const auto& assignment : o->sets) c.set(assignment);
+    c.set_all(o->sets);
     learners::check_learner(c);
     fmt::print("{}", c.to_toml());
     return 0;

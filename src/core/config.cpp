@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "mwclass/core/config_keys.hpp"
@@ -257,7 +258,10 @@ Config Config::from_toml_string(const std::string& text, const std::string& orig
   return c;
 }
 
-void Config::set(const std::string& assignment) {
+namespace {
+
+// One "section.key=value" applied to c without validation; errors name the option.
+void assign(Config& c, const std::string& assignment) {
   const auto eq = assignment.find('=');
   const std::string origin = fmt::format("--set {}", assignment);
   if (eq == std::string::npos || eq == 0)
@@ -277,8 +281,20 @@ void Config::set(const std::string& assignment) {
     s << quoted;
     doc = parse_toml(key + " = " + s.str().substr(s.str().find('=') + 2), origin);
   }
-  apply_toml(*this, doc, origin);
-  validate_from(*this, origin);
+  apply_toml(c, doc, origin);
+}
+
+}  // namespace
+
+void Config::set(const std::string& assignment) {
+  assign(*this, assignment);
+  validate_from(*this, fmt::format("--set {}", assignment));
+}
+
+void Config::set_all(const std::vector<std::string>& assignments) {
+  if (assignments.empty()) return;
+  for (const auto& a : assignments) assign(*this, a);
+  validate_from(*this, fmt::format("--set {}", fmt::join(assignments, " --set ")));
 }
 
 Config Config::from_toml_file(const std::string& path) {

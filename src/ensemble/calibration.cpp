@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "mwclass/core/error.hpp"
 #include "mwclass/ensemble/statistics.hpp"
@@ -57,6 +58,23 @@ void reweight(const double* p, const std::vector<double>& w, double* out) {
   for (std::size_t c = 0; c < w.size(); ++c) out[c] = sum > 0 ? p[c] * w[c] / sum : p[c];
 }
 
+void scale(const double* p, const ProbabilityScaling& s, double* out, std::size_t C) {
+  if (s.method == "none") {
+    std::copy(p, p + C, out);
+    return;
+  }
+  if (s.method != "bcts" || s.bias.size() != C)
+    fail("internal error: probability scaling '{}' with {} biases for {} classes", s.method, s.bias.size(), C);
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t c = 0; c < C; ++c) {
+    out[c] = s.inverse_temperature * std::log(p[c] + s.epsilon) + s.bias[c];
+    top = std::max(top, out[c]);
+  }
+  double sum = 0;
+  for (std::size_t c = 0; c < C; ++c) sum += out[c] = std::exp(out[c] - top);
+  for (std::size_t c = 0; c < C; ++c) out[c] /= sum;
+}
+
 PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vector<double>& train_prior,
                                    int max_iterations, double tolerance) {
   const auto n = probabilities.rows();
@@ -88,7 +106,8 @@ PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vecto
   return e;
 }
 
-void calibrate(ClassificationResult& r, const Config& config, const std::vector<double>& train_prior) {
+void calibrate(ClassificationResult& r, const Config& config, const std::vector<double>& train_prior,
+               const ProbabilityScaling& scaling) {
   const auto& cal = config.calibration;
   const int C = static_cast<int>(r.class_names.size());
   const int M = r.kept_iterations;
@@ -98,13 +117,29 @@ void calibrate(ClassificationResult& r, const Config& config, const std::vector<
   FieldCalibration& info = r.calibration;
   info.method = cal.field_prior;
   info.training_prior = train_prior;
+  info.scaling = scaling;
+  const auto Cs = static_cast<std::size_t>(C);
+  const bool scaled = scaling.method != "none";
+  // The EM's input: the mean over iterations of the scaled probabilities (scaled
+  // again below, rather than kept: n x M x C doubles are already held once).
+  Matrix scaled_mean;
+  if (scaled && cal.field_prior == "estimate") {
+    scaled_mean = Matrix::Zero(n, C);
+    std::vector<double> q(Cs);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (int m = 0; m < M; ++m) {
+        scale(&r.per_iteration[(static_cast<std::size_t>(i) * M + m) * Cs], scaling, q.data(), Cs);
+        for (int c = 0; c < C; ++c) scaled_mean(i, c) += q[static_cast<std::size_t>(c)] / M;
+      }
+  }
+  const Matrix& em_input = scaled ? scaled_mean : r.probabilities.mean;
   if (cal.field_prior == "given") {
     info.field_prior = normalised(cal.given_prior);
     info.iterations = 0;
     info.final_change = 0;
     info.converged = 1;
   } else if (cal.field_prior == "estimate") {
-    const PriorEstimate e = estimate_field_prior(r.probabilities.mean, train_prior, cal.max_iterations, cal.tolerance);
+    const PriorEstimate e = estimate_field_prior(em_input, train_prior, cal.max_iterations, cal.tolerance);
     info.field_prior = e.prior;
     info.iterations = e.iterations;
     info.final_change = e.final_change;
@@ -122,7 +157,8 @@ void calibrate(ClassificationResult& r, const Config& config, const std::vector<
   for (Eigen::Index i = 0; i < n; ++i) {
     const double* at = &r.per_iteration[static_cast<std::size_t>(i) * M * C];
     for (int m = 0; m < M; ++m) {
-      reweight(at + static_cast<std::size_t>(m) * C, w, row.data());
+      scale(at + static_cast<std::size_t>(m) * C, scaling, row.data(), Cs);
+      reweight(row.data(), w, row.data());
       for (int c = 0; c < C; ++c) source.at(0, c, m) = row[static_cast<std::size_t>(c)];
     }
     const ProbabilityStats one = summarize(source);

@@ -27,6 +27,8 @@ const Part kOutlier{"outlier measure", "every run (learners with an outlier meas
 const Part kSplit{"uncertainty split", "--split-uncertainty", false, [](const R& r) { return r.e_P_meas.size() > 0; }};
 const Part kFieldPrior{"field prior", "[calibration] field_prior = given or estimate", false,
                        [](const R& r) { return !r.field_decisions.empty(); }};
+const Part kScaling{"probability scaling", "[calibration] scaling = bcts", false,
+                     [](const R& r) { return r.calibration.scaling.method != "none"; }};
 const Part kBinEdges{"E(B-V) bin edges", "classify", false, [](const R& r) { return !r.item_ebv_lo.empty(); }};
 const Part kTruth{"truth", "loocv, cv", false, [](const R& r) { return !r.truth.empty(); }};
 const Part kIterations{"iterations", "--keep-iterations", false,
@@ -127,6 +129,16 @@ template <auto Field>
 constexpr Access calibration() {
   return {[](const R& r, const P&) { return ConstArray::view(r.calibration.*Field); },
           [](Array&& a, R& r, P&) { assign(std::move(a), r.calibration.*Field); }};
+}
+
+// A member of the probability scaling before the field prior (/calibration).
+template <auto Field>
+constexpr Access scaling() {
+  return {[](const R& r, const P&) { return ConstArray::view(r.calibration.scaling.*Field); },
+          [](Array&& a, R& r, P&) {
+            assign(std::move(a), r.calibration.scaling.*Field);
+            r.calibration.scaling.method = "bcts";  // the part is written only for bcts
+          }};
 }
 
 // An n_sources x n_classes matrix of the result.
@@ -345,6 +357,29 @@ std::vector<Entry> make_schema() {
       dataset("/calibration", "training_prior", f64, {C}, nullptr,
               "pi_train: the class fractions the learner was trained with after balancing", kFieldPrior, nullptr,
               calibration<&ensemble::FieldCalibration::training_prior>()),
+
+      attribute("/calibration", "scaling_from", str,
+                "bias-corrected temperature scaling of every iteration's P before the field prior: the `mwclass "
+                "cv`/`loocv` results file it was fitted on",
+                kScaling, scaling<&ensemble::ProbabilityScaling::fitted_on>()),
+      attribute("/calibration", "scaling_inverse_temperature", f64,
+                "a = 1/T of the scaling q_c ~ exp(a ln(P_c + epsilon) + b_c)", kScaling,
+                scaling<&ensemble::ProbabilityScaling::inverse_temperature>()),
+      attribute("/calibration", "scaling_epsilon", f64, "epsilon of the scaling ([calibration] scaling_epsilon)",
+                kScaling, scaling<&ensemble::ProbabilityScaling::epsilon>()),
+      attribute("/calibration", "scaling_sources", i32, "held-out rows the scaling was fitted on", kScaling,
+                scaling<&ensemble::ProbabilityScaling::sources>()),
+      attribute("/calibration", "scaling_log_loss_raw", f64,
+                "mean -ln(P_true + epsilon) of those rows before the scaling", kScaling,
+                scaling<&ensemble::ProbabilityScaling::log_loss_raw>()),
+      attribute("/calibration", "scaling_log_loss", f64, "mean log loss of those rows after the scaling", kScaling,
+                scaling<&ensemble::ProbabilityScaling::log_loss_scaled>()),
+      dataset("/calibration", "scaling_bias", f64, {C}, nullptr,
+              "b_c of the scaling per class (0 for the first)", kScaling, nullptr,
+              scaling<&ensemble::ProbabilityScaling::bias>()),
+      dataset("/calibration", "scaling_class_fractions", f64, {C}, nullptr,
+              "class fractions of the held-out rows: pi_train of the scaled probabilities", kScaling, nullptr,
+              scaling<&ensemble::ProbabilityScaling::class_fractions>()),
 
       dataset("/iterations", "P", f64, {n, M, C}, nullptr,
               "probability of each class (axis 2, /classes) at each Monte-Carlo iteration (axis 1) for each source "

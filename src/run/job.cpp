@@ -18,6 +18,7 @@
 #include "mwclass/ensemble/binning.hpp"
 #include "mwclass/ensemble/calibration.hpp"
 #include "mwclass/ensemble/ensemble.hpp"
+#include "mwclass/evaluation/scaling.hpp"
 #include "mwclass/evaluation/splits.hpp"
 #include "mwclass/output/checkpoint.hpp"
 #include "mwclass/output/hdf5_results.hpp"
@@ -135,9 +136,30 @@ void print_summary(const ensemble::ClassificationResult& r, const std::string& o
              seconds, out_path);
 }
 
+// [calibration] scaling = "bcts": the scaling fitted on the held-out probabilities
+// of scaling_from (evaluation/scaling.hpp); method "none" otherwise.
+ensemble::ProbabilityScaling fit_probability_scaling(const Config& config) {
+  const auto& cal = config.calibration;
+  if (cal.scaling == "none") return {};
+  try {
+    const auto held = evaluation::held_out_rows(output::read_results(cal.scaling_from), config.classifier.classes,
+                                                cal.scaling_from);
+    auto s = evaluation::fit_scaling(held.probabilities, held.truth, cal.scaling_epsilon);
+    s.fitted_on = cal.scaling_from;
+    return s;
+  } catch (const Error& e) {
+    fail("[calibration] scaling_from: {}", e.what());
+  }
+}
+
 // The field prior of P_field: how it was obtained and the mix, beside the training prior.
 void print_calibration(const ensemble::ClassificationResult& r) {
   const auto& cal = r.calibration;
+  if (cal.scaling.method != "none")
+    fmt::print("\nP scaled before the field prior (bias-corrected temperature scaling, fitted on {} held-out "
+               "rows of {}): T = {:.4f}, log loss {:.4f} -> {:.4f}\n",
+               cal.scaling.sources, cal.scaling.fitted_on, 1.0 / cal.scaling.inverse_temperature,
+               cal.scaling.log_loss_raw, cal.scaling.log_loss_scaled);
   if (cal.method == "estimate")
     fmt::print("\nField prior estimated by EM (Saerens et al. 2002): {} iteration(s), final change {:.3g}, {}\n",
                cal.iterations, cal.final_change, cal.converged ? "converged" : "NOT converged (max_iterations)");
@@ -313,6 +335,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
   const auto lock = lock_output(comm, options);
   catalog::Catalog field;
   ensemble::EbvProvenance ebv_provenance;
+  ensemble::ProbabilityScaling scaling;  // rank 0
   // Workers get the training set only; field sources travel with their chunks,
   // so a worker's memory does not grow with the catalog.
   const catalog::Catalog td = load_training(comm, config, job.training,
@@ -321,6 +344,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
     catalog::warn_far_outside_training_range(t, field, config);
     ebv_provenance = ensemble::resolve_field_ebv(field, config, {job.ebv});
     ensemble::check_class_sizes(config, t, {});
+    scaling = fit_probability_scaling(config);  // before the run: a bad scaling_from fails at once
   });
   const std::vector<ensemble::WorkItem> items =
       comm.is_root() ? ensemble::bin_items(field, config, &td) : std::vector<ensemble::WorkItem>{};
@@ -345,7 +369,10 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
   if (!options.quiet) print_timing(results, config);
   auto result = ensemble::assemble(field, std::move(results), config, runner.feature_names());
   if (calibrate) {
-    ensemble::calibrate(result, config, ensemble::training_prior(config, td.labels));
+    // Scaled probabilities are posteriors under the held-out set's class mix.
+    const bool scaled = scaling.method != "none" && config.calibration.training_prior.empty();
+    ensemble::calibrate(result, config,
+                        scaled ? scaling.class_fractions : ensemble::training_prior(config, td.labels), scaling);
     if (!options.keep_iterations) {
       result.per_iteration.clear();
       result.kept_iterations = 0;

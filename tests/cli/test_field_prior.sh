@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue 19: [calibration] field priors and --split-uncertainty end to end: the default
-# datasets are unchanged, the new ones are written, exported to CSV and FITS, and bad
-# priors are refused with one message.
+# Issue 19: [calibration] field priors, with and without the probability scaling fitted
+# on `mwclass cv` output, and --split-uncertainty end to end: the default datasets are
+# unchanged, the new ones are written (bit-identical on 1 and 2 ranks), exported to CSV
+# and FITS, and bad settings are refused with one message.
 source "$(dirname "$0")/../tools/common.sh"
 have_h5py || skip "/usr/bin/python3 has no h5py (apt-get install python3-h5py)"
 CFG=$(fast_config)
@@ -31,6 +32,38 @@ ok = m > 0
 assert np.allclose(m[ok] ** 2 + d[ok] ** 2, e[ok] ** 2), "the parts do not add up"
 print("h5 checks passed")
 PYEOF
+# Bias-corrected temperature scaling fitted on `mwclass cv` output, then the EM; any --set order.
+"$MWCLASS" cv --config "$CFG" --td "$WORK/td.csv" --folds 6 --repeats 2 --mc 2 --seed 2 --quiet --out "$WORK/cv.h5"
+scaled=(--set calibration.scaling=bcts --set calibration.field_prior=estimate --set "calibration.scaling_from=$WORK/cv.h5")
+"$MWCLASS" "${run[@]}" "${scaled[@]}" --out "$WORK/scaled.h5"
+mpirun_n 2 "$MWCLASS" "${run[@]}" "${scaled[@]}" --out "$WORK/scaled_np2.h5"
+"$PY" - "$WORK" <<'PYEOF'
+import sys, h5py, numpy as np
+w = sys.argv[1]
+base, em, sc, sc2, cv = (h5py.File(f"{w}/{n}.h5", "r") for n in ("base", "em", "scaled", "scaled_np2", "cv"))
+assert np.array_equal(base["sources/P"][()], sc["sources/P"][()])
+a = sc["calibration"].attrs
+assert a["scaling_from"].endswith("cv.h5") and a["scaling_sources"] == 2 * len(cv["sources/P"]), dict(a)
+assert 0.05 < a["scaling_inverse_temperature"] < 20 and a["scaling_log_loss"] <= a["scaling_log_loss_raw"], dict(a)
+truth = cv["sources/true_class_index"][()]
+frac = np.bincount(truth, minlength=8) / len(truth)
+assert np.allclose(sc["calibration/scaling_class_fractions"][()], frac)
+assert np.allclose(sc["calibration/training_prior"][()], frac)  # pi_train of the scaled P
+assert sc["calibration/scaling_bias"][0] == 0
+assert "scaling_from" not in em["calibration"].attrs
+assert not np.allclose(sc["sources/P_field"][()], em["sources/P_field"][()])
+for k in ("sources/P_field", "sources/e_P_field", "calibration/field_prior", "calibration/scaling_bias"):
+    assert np.array_equal(sc[k][()], sc2[k][()]), k  # bit-identical on 1 and 2 ranks
+print("scaling checks passed")
+PYEOF
+expect_error "base.h5: not the output of .mwclass cv" "$MWCLASS" "${run[@]}" --set calibration.field_prior=given \
+  --set calibration.scaling=bcts --set "calibration.scaling_from=$WORK/base.h5" \
+  --set 'calibration.given_prior=[0.3, 0.05, 0.05, 0.05, 0.2, 0.05, 0.05, 0.25]' --out "$WORK/x.h5"
+expect_error "nothing.h5" "$MWCLASS" "${run[@]}" "${scaled[@]}" --set "calibration.scaling_from=$WORK/nothing.h5" --out "$WORK/x.h5"
+expect_error "scaling = \"bcts\" needs field_prior" "$MWCLASS" "${run[@]}" --set calibration.scaling=bcts \
+  --set "calibration.scaling_from=$WORK/cv.h5" --out "$WORK/x.h5"
+expect_error "needs scaling_from" "$MWCLASS" "${run[@]}" --set calibration.scaling=bcts --set calibration.field_prior=estimate --out "$WORK/x.h5"
+[ ! -e "$WORK/x.h5" ] || { echo "FAIL: a refused run left $WORK/x.h5"; exit 1; }
 "$MWCLASS" export "$WORK/em.h5" --csv "$WORK/em.csv" --fits "$WORK/em.fits"
 head -1 "$WORK/em.csv" | tr ',' '\n' > "$WORK/cols.txt"
 for c in P_field_AGN e_P_field_YSO Class_field CT_field confident_field e_P_meas_AGN e_P_model_NS; do

@@ -184,6 +184,10 @@ struct CalibrationConfig {
   std::vector<double> training_prior;  // empty: derived from the learner's balancing
   int max_iterations = 1000;         // EM
   double tolerance = 1e-6;           // EM: stop when no class fraction changes by more
+  // Bias-corrected temperature scaling of P before the field prior (evaluation/scaling.hpp).
+  std::string scaling = "none";      // "none" | "bcts"
+  std::string scaling_from;          // scaling = "bcts": results of `mwclass cv` or `loocv` on the training set
+  double scaling_epsilon = 1e-3;     // added to P before the logarithm (forest P are often exactly 0)
 };
 
 struct Config {
@@ -215,6 +219,10 @@ struct Config {
   // (5, 0.3, true, [1, 2], "text"; a bare word is a string), then validates.
   // Unknown keys and bad values are errors naming the option.
   void set(const std::string& assignment);
+  // Applies several --set assignments in order and validates once at the end,
+  // so that keys which need each other (field_prior and given_prior, scaling
+  // and scaling_from) can be given in any order.
+  void set_all(const std::vector<std::string>& assignments);
   // The resolved configuration as TOML (stored in outputs; re-readable).
   std::string to_toml() const;
 

@@ -140,8 +140,18 @@ void visit(V& v, CalibrationConfig& p) {
         "class mix the learner was trained with; empty = from its balancing (SMOTE, class weights: equal)");
   v.key("max_iterations", p.max_iterations, Rule::at_least(1), "", "EM iterations at most");
   v.key("tolerance", p.tolerance, Rule::above(0), "", "EM stops when no class fraction changes by more");
+  v.key("scaling", p.scaling, Rule::one_of({"none", "bcts"}), "",
+        "scale P before the field prior: none, or bcts (bias-corrected temperature scaling, fitted on scaling_from)");
+  v.key("scaling_from", p.scaling_from, Rule::any(), "",
+        "scaling = \"bcts\": results file of `mwclass cv` (or loocv) on the same training set and config");
+  v.key("scaling_epsilon", p.scaling_epsilon, Rule::in_open_closed(0, 0.1), "",
+        "added to every P before the logarithm of the scaling (forest P are often exactly 0)");
   v.require(p.field_prior != "given" || !p.given_prior.empty(),
             "field_prior = \"given\" needs given_prior = [one fraction per class]");
+  v.require(p.scaling == "none" || p.field_prior != "none",
+            "scaling = \"bcts\" needs field_prior = \"given\" or \"estimate\" (it acts on P_field only)");
+  v.require(p.scaling == "none" || !p.scaling_from.empty(),
+            "scaling = \"bcts\" needs scaling_from = \"cv.h5\" (held-out probabilities from `mwclass cv`)");
 }
 
 template <class V>

@@ -9,6 +9,14 @@
 // follow from the iterations exactly as for P. pi_field is given, or estimated
 // from the unlabelled field by the EM procedure of Saerens, Latinne &
 // Decaestecker (2002, Neural Computation 14, 21).
+//
+// Both assume that P is a calibrated posterior under pi_train; the forest's P is
+// not (under-confident, docs/validation.md). [calibration] scaling = "bcts"
+// first maps every iteration's P through bias-corrected temperature scaling
+// (Alexandari, Kundaje & Shrikumar 2020, ICML), fitted on held-out
+// probabilities of the training set (`mwclass cv` output): the scaled P are
+// then posteriors under the class mix of that held-out set, which becomes
+// pi_train.
 #include <vector>
 
 #include "mwclass/core/config.hpp"
@@ -44,9 +52,16 @@ struct PriorEstimate {
 PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vector<double>& train_prior,
                                    int max_iterations, double tolerance);
 
+// out_c = exp(a ln(p_c + eps) + b_c) / sum_k exp(a ln(p_k + eps) + b_k) for
+// scaling.method = "bcts"; a copy of p for "none". out may be p.
+void scale(const double* p, const ProbabilityScaling& scaling, double* out, std::size_t n_classes);
+
 // Fills result.field_probabilities, field_decisions and calibration from the
 // kept per-iteration probabilities (result.per_iteration, all sources) for
-// config.calibration; "estimate" runs the EM on result.probabilities.mean.
-void calibrate(ClassificationResult& result, const Config& config, const std::vector<double>& train_prior);
+// config.calibration: every iteration scaled (`scaling`, "none" to skip) and
+// then re-weighted; "estimate" runs the EM on the mean over iterations of the
+// scaled probabilities (result.probabilities.mean without scaling).
+void calibrate(ClassificationResult& result, const Config& config, const std::vector<double>& train_prior,
+               const ProbabilityScaling& scaling = {});
 
 }  // namespace mwclass::ensemble

@@ -99,6 +99,21 @@ struct Decision {
   double margin = 0;         // Tranin et al.: 2 max(P) / sum(P) - 1, from the mean probabilities
 };
 
+// Bias-corrected temperature scaling of the probabilities before the field prior
+// (ensemble/calibration.hpp): q_c proportional to exp(a ln(p_c + epsilon) + b_c),
+// fitted on held-out probabilities with known classes (evaluation/scaling.hpp).
+struct ProbabilityScaling {
+  std::string method = "none";          // "none" or "bcts"
+  double inverse_temperature = 1;       // a = 1/T
+  std::vector<double> bias;             // b_c per class (b of the first class is 0)
+  double epsilon = 1e-3;                // added to every p_c before the logarithm
+  std::string fitted_on;                // the `mwclass cv` / `loocv` results file
+  int sources = 0;                      // held-out probability rows the fit used
+  std::vector<double> class_fractions;  // their true classes' fractions: pi_train of the scaled P
+  double log_loss_raw = 0;              // mean -ln(p_true + epsilon) before scaling, on those rows
+  double log_loss_scaled = 0;           // ... after
+};
+
 // How the field prior of the calibrated probabilities was obtained (ensemble/calibration.hpp).
 struct FieldCalibration {
   std::string method;                 // "given" or "estimate"
@@ -107,6 +122,7 @@ struct FieldCalibration {
   int iterations = 0;                 // EM iterations run (0 for "given")
   double final_change = 0;            // EM: largest change of a class fraction in the last iteration
   int converged = 1;                  // EM: final_change < tolerance within max_iterations
+  ProbabilityScaling scaling;         // applied to every iteration before the re-weighting
 };
 
 // The whole run, sources in field-catalog order.

@@ -144,3 +144,48 @@ TEST_CASE("the uncertainty split recovers known measurement and model parts") {
   CHECK(split.measurement(1, 0) == 0.0);
   CHECK(split.model(1, 0) == doctest::Approx(total.std(1, 0)));
 }
+
+TEST_CASE("with a scaling, every iteration is scaled before the re-weighting, and the EM sees the scaled mean") {
+  Config config = Config::defaults();
+  config.classifier.classes = {"A", "B", "C"};
+  config.calibration.field_prior = "given";
+  config.calibration.given_prior = {0.2, 0.2, 0.6};
+  ProbabilityScaling s;
+  s.method = "bcts";
+  s.inverse_temperature = 2.0;
+  s.bias = {0.0, 0.5, -0.5};
+  s.epsilon = 1e-3;
+  ClassificationResult r;
+  r.class_names = config.classifier.classes;
+  r.names = {"s"};
+  r.kept_iterations = 2;
+  r.per_iteration = {0.5, 0.3, 0.2, 0.0, 0.1, 0.9};
+  r.probabilities.mean = Matrix{{0.25, 0.2, 0.55}};
+  const std::vector<double> pi_train = {0.5, 0.25, 0.25};
+  calibrate(r, config, pi_train, s);
+  const std::vector<double> w = prior_weights({0.2, 0.2, 0.6}, pi_train);
+  double it[2][3];
+  for (int m = 0; m < 2; ++m) {
+    scale(&r.per_iteration[3 * m], s, it[m], 3);
+    reweight(it[m], w, it[m]);
+  }
+  for (int c = 0; c < 3; ++c) CHECK(r.field_probabilities.mean(0, c) == doctest::Approx((it[0][c] + it[1][c]) / 2));
+  CHECK(r.calibration.scaling.method == "bcts");
+  CHECK(r.calibration.training_prior == pi_train);
+
+  // The EM starts from the scaled mean: with one source it converges to that source's re-weighted P.
+  config.calibration.field_prior = "estimate";
+  ClassificationResult e = r;
+  calibrate(e, config, pi_train, s);
+  double scaled_mean[3] = {0, 0, 0};
+  for (int m = 0; m < 2; ++m) {
+    double q[3];
+    scale(&r.per_iteration[3 * m], s, q, 3);
+    for (int c = 0; c < 3; ++c) scaled_mean[c] += q[c] / 2;
+  }
+  Matrix one(1, 3);
+  for (int c = 0; c < 3; ++c) one(0, c) = scaled_mean[c];
+  const PriorEstimate direct = estimate_field_prior(one, pi_train, config.calibration.max_iterations,
+                                                    config.calibration.tolerance);
+  for (int c = 0; c < 3; ++c) CHECK(e.calibration.field_prior[c] == doctest::Approx(direct.prior[c]));
+}

@@ -168,6 +168,16 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   CHECK(a.calibration.iterations == b.calibration.iterations);
   CHECK(same_bits(a.calibration.final_change, b.calibration.final_change));
   CHECK(a.calibration.converged == b.calibration.converged);
+  const auto &sa = a.calibration.scaling, &sb = b.calibration.scaling;
+  CHECK(sa.method == sb.method);
+  CHECK(sa.fitted_on == sb.fitted_on);
+  CHECK(same_bits(sa.inverse_temperature, sb.inverse_temperature));
+  CHECK(same_bits(sa.epsilon, sb.epsilon));
+  CHECK(sa.sources == sb.sources);
+  CHECK(same_bits(sa.log_loss_raw, sb.log_loss_raw));
+  CHECK(same_bits(sa.log_loss_scaled, sb.log_loss_scaled));
+  check_same(sa.bias, sb.bias, "scaling_bias");
+  check_same(sa.class_fractions, sb.class_fractions, "scaling_class_fractions");
   CHECK(a.truth == b.truth);
   CHECK(a.kept_iterations == b.kept_iterations);
   check_same(a.per_iteration, b.per_iteration, "per_iteration");
@@ -201,6 +211,15 @@ ClassificationResult make_full_result() {
   r.calibration.field_prior = {0.5, 0.25, 0.25};
   r.calibration.training_prior = {1.0 / 3, 1.0 / 3, 1.0 / 3};
   r.calibration.iterations = 12;
+  r.calibration.scaling.method = "bcts";
+  r.calibration.scaling.fitted_on = "cv.h5";
+  r.calibration.scaling.inverse_temperature = 1.27;
+  r.calibration.scaling.bias = {0.0, 0.4, -0.3};
+  r.calibration.scaling.epsilon = 1e-3;
+  r.calibration.scaling.sources = 90;
+  r.calibration.scaling.class_fractions = {0.5, 0.3, 0.2};
+  r.calibration.scaling.log_loss_raw = 0.61;
+  r.calibration.scaling.log_loss_scaled = 0.52;
   r.calibration.final_change = 3e-7;
   r.calibration.converged = 1;
   r.item_ebv_lo = {0.0, 0.325};  // E(B-V) bin edges (issue 18)

@@ -4,7 +4,8 @@
 # gives very uneven bins) classified at reduced MC with 1 and 2 ranks, side by
 # side in one run. Reports MC iterations per second (bin-iterations: one forest
 # fit each), parallel efficiency, idle fraction and peak memory per rank, and
-# the projection for the full job.
+# the projection for the full job. This sky has 121 bins, not the real ~2,000: for the
+# full-catalog job use bench/fullsky.sh (`simulate --sky csc`, issue 18).
 #   usage: bash bench/scaling.sh [BUILD_DIR] [N_FIELD] [MC]
 set -euo pipefail
 BUILD=${1:-build}; N_FIELD=${2:-66369}; MC=${3:-1}
@@ -21,7 +22,7 @@ run() {  # ranks -> prints "seconds bins"
   /usr/bin/python3 -c "print($t1 - $t0)"
 }
 t1=$(run 1); t2=$(run 2)
-bins=$(/usr/bin/python3 -c "import h5py; print(len(h5py.File('$W/np1.h5')['bins/id']))")
+bins=$(/usr/bin/python3 -c "import h5py; print(len(h5py.File('$W/np1.h5')['items/id']))")
 /usr/bin/python3 "$(dirname "$0")/../tests/tools/compare_h5.py" "$W/np1.h5" "$W/np2.h5" | tail -1
 echo "catalog: $N_FIELD field sources in $bins E(B-V) bins, MC = $MC, training set 2941"
 for np in 1 2; do grep "rank " "$W/np$np.log" | sed "s/^/  -np $np: /"; done

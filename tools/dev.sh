@@ -18,6 +18,7 @@ PACKAGES=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-de
           libeigen3-dev libcli11-dev libfmt-dev doctest-dev libtomlplusplus-dev
           libxgboost-dev xgboost libboost-math-dev libhealpix-cxx-dev libnlopt-cxx-dev
           libcfitsio-dev python3-h5py python3-numpy python3-matplotlib python3-astropy)
+PACKAGES+=(zlib1g-dev)  # the FITS header checks before CFITSIO opens a file (src/catalog/fits.cpp)
 PACKAGES+=(wcslib-dev)  # dust maps: the SFD images' WCS (src/physics/dust_map.cpp)
 PACKAGES+=(iproute2)    # two emulated nodes: ip netns (tests/mpi/test_two_nodes.sh, tests/slurm/test_slurm_two_nodes.sh)
 # Fuzzing (tools/fuzz.sh, tests/fuzz): clang's libFuzzer and sanitizer runtimes, and clang's

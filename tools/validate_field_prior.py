@@ -4,7 +4,7 @@ are the re-weighted probabilities P_field better calibrated than the raw P?
 
 For each split seed, the training set is split per class into a held-out pool (--holdout of
 every class) and the rest, which trains. From the pool, a "field" of --n-field sources is
-drawn with replacement at a known class mix (each draw renamed `<name>#k`, so every row is
+drawn with replacement (--distinct: without) at a known class mix (each draw renamed `<name>#k`, so every row is
 its own source with its own Monte-Carlo draws) and classified with
 `mwclass classify --no-reddening --max-bins 64 --set calibration.field_prior=estimate`, and
 again with field_prior = "given" at the mix it was drawn from, each with the default
@@ -99,6 +99,9 @@ def main():
     ap.add_argument("--splits", type=int, default=3)
     ap.add_argument("--n-field", type=int, default=1000)
     ap.add_argument("--holdout", type=float, default=0.3)
+    ap.add_argument("--distinct", action="store_true",
+                    help="draw each field without replacement (every source once; the field is then as large as "
+                         "the pools allow at each mix, at most --n-field)")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -132,10 +135,15 @@ def main():
             subprocess.run(cmd + (["--config", args.config] if args.config else []), check=True)
         for mix_name, mix in MIXES.items():
             tag = f"s{split}_{mix_name}"
-            k = counts_for(mix, args.n_field)
+            n_field = args.n_field
+            if args.distinct:  # the largest field the pools hold at this mix
+                n_field = min(n_field, int(min(len(pool[c]) / mix[c] for c in range(len(CLASSES)) if mix[c] > 0)))
+                while any(k > len(pool[c]) for c, k in enumerate(counts_for(mix, n_field))):
+                    n_field -= 1
+            k = counts_for(mix, n_field)
             field_rows, truth = [], []
             for c in range(len(CLASSES)):
-                for j, i in enumerate(rng.choice(pool[c], size=k[c], replace=True)):
+                for j, i in enumerate(rng.choice(pool[c], size=k[c], replace=not args.distinct)):
                     r = dict(rows[i])
                     r["CSCv2_name"] = f"{r['CSCv2_name']}#{c}.{j}"
                     field_rows.append(r)
@@ -170,7 +178,7 @@ def main():
                 if not os.path.exists(out):
                     subprocess.run(cmd, check=True)
                 results[(mode, prior)] = read_h5(out)
-            row = {"split": split, "mix": mix_name, "true_mix": true_mix.tolist()}
+            row = {"split": split, "mix": mix_name, "true_mix": true_mix.tolist(), "n_field": int(len(y))}
             for prior in ("equal", "fractions", "bcts"):
                 est = results[("estimate", prior)]
                 row[f"estimated_mix_{prior}"] = est["prior"].tolist()
@@ -193,7 +201,9 @@ def main():
         t = np.array([r["true_mix"] for r in rs])
         priors = ("equal", "fractions", "bcts")
         e = {p: np.array([r[f"estimated_mix_{p}"] for r in rs]) for p in priors}
-        print(f"\nMix `{mix_name}` ({len(rs)} splits, mean ± standard deviation over splits):\n")
+        sizes = sorted({r["n_field"] for r in rs})
+        print(f"\nMix `{mix_name}` ({len(rs)} splits, fields of {sizes} sources, mean ± standard deviation over "
+              f"splits):\n")
         print("| class | true fraction | EM estimate, pi_train equal (default) | EM estimate, pi_train = training "
               "fractions | EM estimate after BCTS |")
         print("|---|---|---|---|---|")
@@ -216,6 +226,18 @@ def main():
             m = {k: np.array([r[label][k] for r in rs]) for k in ("brier", "log_loss", "accuracy", "ece")}
             print(f"| {text} | " + " | ".join(f"{m[k].mean():.4f} ± {m[k].std():.4f}"
                                              for k in ("brier", "log_loss", "accuracy", "ece")) + " |")
+        # Paired against the raw P of the same field: mean difference ± its standard error, and in how
+        # many fields the re-weighted probabilities are better.
+        print("\n| P_field minus P (paired per field) | Brier: mean ± s.e. | fields better | log loss: mean ± s.e. "
+              "| fields better |")
+        print("|---|---|---|---|---|")
+        for label in ("estimate_bcts", "given_bcts"):
+            cells = []
+            for k in ("brier", "log_loss"):
+                d = np.array([r[label][k] - r["raw"][k] for r in rs])
+                se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+                cells += [f"{d.mean():+.4f} ± {se:.4f}", f"{int((d < 0).sum())} of {len(d)}"]
+            print(f"| {label} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     main()

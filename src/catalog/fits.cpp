@@ -2,6 +2,7 @@
 #include "mwclass/catalog/fits.hpp"
 
 #include <fitsio.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <vector>
 
 #include "mwclass/core/atomic_file.hpp"
 #include "mwclass/core/error.hpp"
@@ -70,6 +72,94 @@ bool starts_as_fits(const std::string& file, bool or_gzip = true) {
   return in.gcount() == 9 && std::memcmp(magic, "SIMPLE  =", 9) == 0;
 }
 
+// Header checks CFITSIO 4.2 needs before it opens a file: an unquoted TTYPEn value
+// of 70 characters overflows a buffer inside fits_open_table (ffgtbp; found by
+// tests/fuzz/fuzz_fits, aborts the process). Every header of every HDU is read
+// (through zlib, which also reads uncompressed files) and refused, naming the HDU,
+// card and keyword, if a byte is not printable ASCII (FITS 4.0, Sect. 4.1.1) or a
+// column's TTYPEn, TFORMn, TUNITn, TDISPn or TDIMn is not a quoted string (Sect.
+// 7.3.2). A header this scan cannot follow (no END, sizes missing) is left to
+// CFITSIO, which reports it.
+void check_headers(const std::string& file) {
+  constexpr long kBlock = 2880, kCard = 80;
+  gzFile in = gzopen(file.c_str(), "rb");
+  if (!in) return;  // CFITSIO reports why
+  struct Closer {
+    gzFile f;
+    ~Closer() { gzclose(f); }
+  } closer{in};
+  const auto integer = [](const std::string& value, long long& out) {
+    const std::string v = trim(value.substr(0, value.find('/')));
+    char* end = nullptr;
+    out = std::strtoll(v.c_str(), &end, 10);
+    return !v.empty() && end && *end == '\0';
+  };
+  char card[kCard];
+  for (int hdu = 0;; ++hdu) {
+    long long bitpix = 0, naxis = -1, pcount = 0, gcount = 1;
+    std::vector<long long> axes;  // NAXISn, n = 1, 2, ...
+    bool end = false, sizes = true, groups = false;
+    long cards = 0;
+    while (!end) {
+      const int got = gzread(in, card, kCard);
+      if (got == 0 && cards == 0) return;  // the end of the file after the last HDU
+      if (got != kCard) return;            // a truncated header: CFITSIO reports it
+      // Not an extension where one should begin (bytes after the last HDU): not ours to judge.
+      if (hdu > 0 && cards == 0 && std::memcmp(card, "XTENSION", 8) != 0) return;
+      ++cards;
+      for (int k = 0; k < kCard; ++k) {
+        const auto b = static_cast<unsigned char>(card[k]);
+        if (b < 32 || b > 126)
+          fail("{}: HDU {}, header card {}: byte 0x{:02x} at column {} is not printable ASCII (a FITS header "
+               "holds only characters 32-126; the file is damaged or not FITS)",
+               file, hdu, cards, b, k + 1);
+      }
+      const std::string keyword = trim(std::string(card, 8));
+      if (keyword == "END") {
+        end = true;
+        break;
+      }
+      if (card[8] != '=' || card[9] != ' ') continue;  // commentary card
+      const std::string value(card + 10, kCard - 10);
+      for (const char* prefix : {"TTYPE", "TFORM", "TUNIT", "TDISP", "TDIM"}) {
+        const std::size_t n = std::strlen(prefix);
+        if (keyword.size() > n && keyword.compare(0, n, prefix) == 0 &&
+            std::all_of(keyword.begin() + static_cast<long>(n), keyword.end(),
+                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+            trim(value).rfind('\'', 0) != 0)
+          fail("{}: HDU {}, header card {} ({}): the value is not a quoted string; FITS requires TTYPEn, TFORMn, "
+               "TUNITn, TDISPn and TDIMn to be strings like 'Fs' (the file is damaged or written wrongly)",
+               file, hdu, cards, keyword);
+      }
+      long long v = 0;
+      if (keyword == "BITPIX") sizes = integer(value, bitpix) && sizes;
+      else if (keyword == "NAXIS") sizes = integer(value, naxis) && sizes;
+      else if (keyword == "PCOUNT") sizes = integer(value, pcount) && sizes;
+      else if (keyword == "GCOUNT") sizes = integer(value, gcount) && sizes;
+      else if (keyword == "GROUPS") groups = trim(value).rfind('T', 0) == 0;
+      else if (keyword.rfind("NAXIS", 0) == 0 && keyword.size() > 5) {
+        if (!integer(value, v) || v < 0) return;
+        axes.push_back(v);
+      }
+    }
+    // Skip the rest of the header block and the data (FITS 4.0, Eqs. 1-2 and 4):
+    // |BITPIX|/8 x GCOUNT x (PCOUNT + NAXIS1 x ... x NAXISm), without NAXIS1 = 0 of random groups.
+    if (!sizes || naxis < 0 || static_cast<long long>(axes.size()) != naxis || bitpix == 0 || pcount < 0 ||
+        gcount < 0)
+      return;
+    long long product = naxis == 0 ? 0 : 1;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      if (k == 0 && groups && axes[0] == 0) continue;
+      if (axes[k] != 0 && product > (1LL << 50) / axes[k]) return;
+      product *= axes[k];
+    }
+    const long long header = (cards * kCard + kBlock - 1) / kBlock * kBlock;
+    const long long data = std::llabs(bitpix) / 8 * gcount * (pcount + product);
+    const long long skip = header - cards * kCard + (data + kBlock - 1) / kBlock * kBlock;
+    if (data < 0 || skip > (1LL << 50) || gzseek(in, static_cast<z_off_t>(skip), SEEK_CUR) < 0) return;
+  }
+}
+
 // An open FITS file; every call goes through check(), which names the file and HDU.
 class Fits {
  public:
@@ -83,6 +173,7 @@ class Fits {
       if (!std::filesystem::exists(file, ec)) fail("{}: cannot open: no such file", file);
       if (!starts_as_fits(file))
         fail("{}: not a FITS file (it does not begin with 'SIMPLE  =' and is not gzip-compressed)", file);
+      check_headers(file);
     }
     switch (mode) {
       case Mode::ReadImage: fits_open_file(&f_, path.c_str(), READONLY, &status); break;

@@ -119,18 +119,21 @@ void check_headers(const std::string& file) {
         end = true;
         break;
       }
-      if (card[8] != '=' || card[9] != ' ') continue;  // commentary card
+      const bool valued = card[8] == '=' && card[9] == ' ';
       const std::string value(card + 10, kCard - 10);
       for (const char* prefix : {"TTYPE", "TFORM", "TUNIT", "TDISP", "TDIM"}) {
         const std::size_t n = std::strlen(prefix);
+        // CFITSIO reads these keywords even without the value indicator "= ".
         if (keyword.size() > n && keyword.compare(0, n, prefix) == 0 &&
             std::all_of(keyword.begin() + static_cast<long>(n), keyword.end(),
                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
-            trim(value).rfind('\'', 0) != 0)
+            (!valued || trim(value).rfind('\'', 0) != 0))
           fail("{}: HDU {}, header card {} ({}): the value is not a quoted string; FITS requires TTYPEn, TFORMn, "
                "TUNITn, TDISPn and TDIMn to be strings like 'Fs' (the file is damaged or written wrongly)",
                file, hdu, cards, keyword);
       }
+      if (!valued) continue;  // commentary card
+      // A size this scan cannot read: the header is still checked, but the next HDU is not found.
       long long v = 0;
       if (keyword == "BITPIX") sizes = integer(value, bitpix) && sizes;
       else if (keyword == "NAXIS") sizes = integer(value, naxis) && sizes;
@@ -138,25 +141,31 @@ void check_headers(const std::string& file) {
       else if (keyword == "GCOUNT") sizes = integer(value, gcount) && sizes;
       else if (keyword == "GROUPS") groups = trim(value).rfind('T', 0) == 0;
       else if (keyword.rfind("NAXIS", 0) == 0 && keyword.size() > 5) {
-        if (!integer(value, v) || v < 0) return;
+        sizes = integer(value, v) && v >= 0 && sizes;
         axes.push_back(v);
       }
     }
     // Skip the rest of the header block and the data (FITS 4.0, Eqs. 1-2 and 4):
     // |BITPIX|/8 x GCOUNT x (PCOUNT + NAXIS1 x ... x NAXISm), without NAXIS1 = 0 of random groups.
-    if (!sizes || naxis < 0 || static_cast<long long>(axes.size()) != naxis || bitpix == 0 || pcount < 0 ||
-        gcount < 0)
+    constexpr long long kLarge = 1LL << 50;  // 1 PB: beyond it the scan gives up (no overflow below)
+    const bool known_bitpix = bitpix == 8 || bitpix == 16 || bitpix == 32 || bitpix == 64 || bitpix == -32 ||
+                              bitpix == -64;
+    if (!sizes || naxis < 0 || static_cast<long long>(axes.size()) != naxis || !known_bitpix || pcount < 0 ||
+        pcount > kLarge || gcount < 0 || gcount > kLarge)
       return;
     long long product = naxis == 0 ? 0 : 1;
     for (std::size_t k = 0; k < axes.size(); ++k) {
       if (k == 0 && groups && axes[0] == 0) continue;
-      if (axes[k] != 0 && product > (1LL << 50) / axes[k]) return;
+      if (axes[k] != 0 && product > kLarge / axes[k]) return;
       product *= axes[k];
     }
+    const double bytes = static_cast<double>(std::llabs(bitpix) / 8) * static_cast<double>(gcount) *
+                         (static_cast<double>(pcount) + static_cast<double>(product));
+    if (bytes > static_cast<double>(kLarge)) return;
     const long long header = (cards * kCard + kBlock - 1) / kBlock * kBlock;
     const long long data = std::llabs(bitpix) / 8 * gcount * (pcount + product);
     const long long skip = header - cards * kCard + (data + kBlock - 1) / kBlock * kBlock;
-    if (data < 0 || skip > (1LL << 50) || gzseek(in, static_cast<z_off_t>(skip), SEEK_CUR) < 0) return;
+    if (gzseek(in, static_cast<z_off_t>(skip), SEEK_CUR) < 0) return;
   }
 }
 

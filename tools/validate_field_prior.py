@@ -18,6 +18,9 @@ stay in --work for tools/plot_reliability.py.
 Example (a few core-minutes):
   /usr/bin/python3 tools/validate_field_prior.py --td ../shared/data/cscv2_td_yang2022.csv \\
       --mwclass build/mwclass --work /tmp/fieldprior --mc 20 --splits 3
+Fields of distinct sources, paired per field against the raw P (docs/validation.md):
+  /usr/bin/python3 tools/validate_field_prior.py --td ../shared/data/cscv2_td_yang2022.csv \\
+      --mwclass build/mwclass --work /tmp/fp_distinct --mc 20 --splits 10 --holdout 0.5 --distinct
 """
 import argparse
 import csv

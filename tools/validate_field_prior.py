@@ -106,7 +106,10 @@ def main():
                     help="draw each field without replacement (every source once; the field is then as large as "
                          "the pools allow at each mix, at most --n-field)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="passed to every mwclass run (e.g. classifier.model=gbdt); repeatable")
     args = ap.parse_args()
+    extra = [a for kv in args.set for a in ("--set", kv)]
     os.makedirs(args.work, exist_ok=True)
 
     with open(args.td, newline="") as fh:
@@ -135,7 +138,7 @@ def main():
             cmd = [args.mwclass, "cv", "--td", train_path, "--out", cv_path, "--folds", "10", "--repeats", "1",
                    "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--threads",
                    str(args.threads), "--quiet"]
-            subprocess.run(cmd + (["--config", args.config] if args.config else []), check=True)
+            subprocess.run(cmd + (["--config", args.config] if args.config else []) + extra, check=True)
         for mix_name, mix in MIXES.items():
             tag = f"s{split}_{mix_name}"
             n_field = args.n_field
@@ -171,6 +174,7 @@ def main():
                        "--threads", str(args.threads), "--quiet"]
                 if args.config:
                     cmd += ["--config", args.config]
+                cmd += extra
                 if prior == "fractions":  # pi_train = the training set's own class fractions
                     cmd += ["--set", "calibration.training_prior=[" + ", ".join(f"{v:.8f}" for v in train_mix) + "]"]
                 if prior == "bcts":  # scaled on the cv output; pi_train = its class fractions

@@ -763,6 +763,17 @@ void write_fits_tables(const std::string& path, const std::vector<FitsTableHdu>&
         fits_write_key_longwarn(f.get(), &status);
         f.check(status, "writing the LONGSTRN keyword");
       }
+      for (const auto& [key, value] : table.real_keywords) {
+        if (std::isfinite(value))
+          fits_write_key_dbl(f.get(), key.c_str(), value, -17, nullptr, &status);  // -17: G format, 17 digits
+        else
+          fits_write_key_null(f.get(), key.c_str(), nullptr, &status);  // FITS has no NaN keyword value
+        f.check(status, "writing keyword " + key);
+      }
+      for (const auto& [key, value] : table.integer_keywords) {
+        fits_write_key_lng(f.get(), key.c_str(), static_cast<LONGLONG>(value), nullptr, &status);
+        f.check(status, "writing keyword " + key);
+      }
       for (std::size_t k = 0; k < cols.size(); ++k) {
         const auto& c = cols[k];
         const int col = static_cast<int>(k) + 1;

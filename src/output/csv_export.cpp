@@ -1,6 +1,7 @@
 #include "mwclass/output/csv_export.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,46 @@ ExportColumns export_columns(const ClassificationResult& result, bool physical) 
     }
   }
   return out;
+}
+
+// The field calibration (/calibration, present with [calibration] field_prior != "none") as
+// a table of one row per class (its (C,) datasets) whose header holds its attributes under
+// their HDF5 names.
+std::optional<catalog::FitsTableHdu> calibration_hdu(const ClassificationResult& result) {
+  const Provenance unused;
+  catalog::FitsTableHdu hdu;
+  hdu.extname = "CALIBRATION";
+  catalog::FitsColumn names;
+  names.name = "class";
+  names.is_string = true;
+  names.strings = result.class_names;
+  hdu.columns.push_back(names);
+  bool any = false;
+  for (const Entry& e : results_schema()) {
+    if (std::string(e.group) != "/calibration" || !e.part->present(result)) continue;
+    any = true;
+    const ConstArray a = e.get(result, unused);
+    if (e.is_dataset()) {
+      if (a.element() != Element::f64 || a.extents().size() != 1 || a.extents()[0] != result.class_names.size())
+        fail("{} is not one double per class", e.what());
+      catalog::FitsColumn col;
+      col.name = e.name;
+      col.is_double = true;
+      col.display = "G25.17";
+      col.doubles.assign(a.as<double>(), a.as<double>() + result.class_names.size());
+      hdu.columns.push_back(std::move(col));
+      continue;
+    }
+    switch (a.element()) {
+      case Element::f64: hdu.real_keywords.emplace_back(e.name, a.as<double>()[0]); break;
+      case Element::i32: hdu.integer_keywords.emplace_back(e.name, a.as<int>()[0]); break;
+      case Element::u8: hdu.integer_keywords.emplace_back(e.name, a.as<std::uint8_t>()[0]); break;
+      case Element::u64: hdu.integer_keywords.emplace_back(e.name, static_cast<long long>(a.as<std::uint64_t>()[0])); break;
+      case Element::string: hdu.keywords.emplace_back(e.name, a.as<std::string>()[0]); break;
+    }
+  }
+  if (!any) return std::nullopt;
+  return hdu;
 }
 
 }  // namespace
@@ -127,7 +168,9 @@ void export_fits(const ClassificationResult& result, const Provenance& provenanc
       b = e + 1;
     }
     config.columns = {line};
-    catalog::write_fits_tables(fits_path, {table, config});
+    std::vector<catalog::FitsTableHdu> hdus{table, config};
+    if (auto calibration = calibration_hdu(result)) hdus.push_back(std::move(*calibration));
+    catalog::write_fits_tables(fits_path, hdus);
   } catch (const Error& e) {
     fail("cannot export FITS '{}': {}", fits_path, e.what());
   }

@@ -69,6 +69,34 @@ head -1 "$WORK/em.csv" | tr ',' '\n' > "$WORK/cols.txt"
 for c in P_field_AGN e_P_field_YSO Class_field CT_field confident_field e_P_meas_AGN e_P_model_NS; do
   grep -qx "$c" "$WORK/cols.txt" || { echo "FAIL: CSV lacks column $c"; exit 1; }
 done
+# FITS: the /calibration group as the CALIBRATION HDU (one row per class, attributes as keywords).
+if "$PY" -c "import astropy.io.fits" 2>/dev/null; then
+  "$MWCLASS" export "$WORK/scaled.h5" --fits "$WORK/scaled.fits"
+  "$MWCLASS" export "$WORK/base.h5" --fits "$WORK/base.fits"
+  "$PY" - "$WORK" <<'PYEOF'
+import sys, h5py, numpy as np
+from astropy.io import fits
+w = sys.argv[1]
+with fits.open(f"{w}/base.fits") as h:
+    assert "CALIBRATION" not in h, "a run without a field prior has no CALIBRATION HDU"
+with h5py.File(f"{w}/scaled.h5", "r") as f, fits.open(f"{w}/scaled.fits") as h:
+    cal = h["CALIBRATION"]
+    assert [c.strip() for c in cal.data["class"]] == [c.decode() for c in f["classes"][()]]
+    names = set()
+    for name, d in f["calibration"].items():
+        assert np.array_equal(cal.data[name], d[()]), name
+        names.add(name)
+    assert names == {"field_prior", "training_prior", "scaling_bias", "scaling_class_fractions"}, names
+    for name, v in f["calibration"].attrs.items():
+        got = cal.header[name]
+        want = v.decode() if isinstance(v, bytes) else v
+        assert got == want, (name, got, want)
+    assert len(f["calibration"].attrs) == 10, dict(f["calibration"].attrs)
+print("FITS calibration checks passed")
+PYEOF
+else
+  echo "(astropy missing: FITS CALIBRATION HDU not checked)"
+fi
 expect_error "calibration.given_prior has 2 values" "$MWCLASS" "${run[@]}" --set 'calibration.given_prior=[0.5, 0.5]' --out "$WORK/x.h5"
 expect_error "calibration.given_prior sums to 0.9" "$MWCLASS" "${run[@]}" \
   --set 'calibration.given_prior=[0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]' --out "$WORK/x.h5"

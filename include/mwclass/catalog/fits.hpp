@@ -87,6 +87,10 @@ struct FitsTableHdu {
   std::vector<FitsColumn> columns;
   // Header keywords with string values, written with the long-string convention when long.
   std::vector<std::pair<std::string, std::string>> keywords;
+  // Numeric header keywords (doubles with 17 significant digits). A name longer than 8
+  // characters is written with the HIERARCH convention (CFITSIO's, read by astropy).
+  std::vector<std::pair<std::string, double>> real_keywords;
+  std::vector<std::pair<std::string, long long>> integer_keywords;
 };
 // Writes an empty primary HDU then one binary table per element, published atomically.
 void write_fits_tables(const std::string& path, const std::vector<FitsTableHdu>& tables);

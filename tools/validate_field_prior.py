@@ -46,7 +46,15 @@ def fractions(d):
     return np.array([d[c] / total for c in CLASSES])
 
 
-MIXES = {"table5": fractions(TABLE5_COUNTS), "stars": fractions(STARS)}
+# An extragalactic (high-latitude) field: AGN-dominated, a few stars.
+EXTRAGALACTIC = {"AGN": 0.80, "LM-STAR": 0.06, "YSO": 0.05, "HM-STAR": 0.02, "CV": 0.02, "NS": 0.02,
+                 "LMXB": 0.02, "HMXB": 0.01}
+# A Galactic-plane field rich in compact binaries.
+PLANE = {"YSO": 0.30, "LM-STAR": 0.15, "AGN": 0.15, "HM-STAR": 0.10, "LMXB": 0.08, "NS": 0.07, "CV": 0.06,
+         "HMXB": 0.04}
+MIXES = {"table5": fractions(TABLE5_COUNTS), "stars": fractions(STARS),
+         "extragalactic": fractions(EXTRAGALACTIC), "plane": fractions(PLANE)}
+PRIORS = ("equal", "fractions", "bcts")
 
 
 def counts_for(mix, n):
@@ -108,7 +116,18 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="passed to every mwclass run (e.g. classifier.model=gbdt); repeatable")
+    ap.add_argument("--mixes", default="table5,stars", help=f"comma-separated, of {', '.join(MIXES)}")
+    ap.add_argument("--priors", default=",".join(PRIORS),
+                    help="pi_train variants to run, of equal (default pi_train), fractions (training fractions), "
+                         "bcts (scaling fitted on mwclass cv)")
     args = ap.parse_args()
+    mixes = args.mixes.split(",")
+    priors = tuple(p for p in PRIORS if p in args.priors.split(","))
+    for name in mixes:
+        if name not in MIXES:
+            ap.error(f"--mixes: unknown mix '{name}' (known: {', '.join(MIXES)})")
+    if not priors or len(priors) != len(args.priors.split(",")):
+        ap.error(f"--priors: give some of {', '.join(PRIORS)}")
     extra = [a for kv in args.set for a in ("--set", kv)]
     os.makedirs(args.work, exist_ok=True)
 
@@ -139,7 +158,8 @@ def main():
                    "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--threads",
                    str(args.threads), "--quiet"]
             subprocess.run(cmd + (["--config", args.config] if args.config else []) + extra, check=True)
-        for mix_name, mix in MIXES.items():
+        for mix_name in mixes:
+            mix = MIXES[mix_name]
             tag = f"s{split}_{mix_name}"
             n_field = args.n_field
             if args.distinct:  # the largest field the pools hold at this mix
@@ -166,8 +186,7 @@ def main():
             y = np.array(truth)
             true_mix = np.bincount(y, minlength=len(CLASSES)) / len(y)
             results = {}
-            for mode, prior in (("estimate", "equal"), ("given", "equal"), ("estimate", "fractions"),
-                                ("given", "fractions"), ("estimate", "bcts"), ("given", "bcts")):
+            for mode, prior in ((m, p) for p in priors for m in ("estimate", "given")):
                 out = os.path.join(args.work, f"{tag}_{mode}_{prior}.h5")
                 cmd = [args.mwclass, "classify", "--td", train_path, "--field", field_path, "--out", out,
                        "--mc", str(args.mc), "--seed", str(7 + split), "--max-bins", "64", "--no-reddening",
@@ -186,12 +205,12 @@ def main():
                     subprocess.run(cmd, check=True)
                 results[(mode, prior)] = read_h5(out)
             row = {"split": split, "mix": mix_name, "true_mix": true_mix.tolist(), "n_field": int(len(y))}
-            for prior in ("equal", "fractions", "bcts"):
+            for prior in priors:
                 est = results[("estimate", prior)]
                 row[f"estimated_mix_{prior}"] = est["prior"].tolist()
                 row[f"em_iterations_{prior}"] = est["iterations"]
                 row[f"converged_{prior}"] = est["converged"]
-            sets = [("raw", results[("estimate", "equal")]["P"])]
+            sets = [("raw", results[("estimate", priors[0])]["P"])]  # P is the same in every run
             for mode, prior in results:
                 sets.append((f"{mode}_{prior}", results[(mode, prior)]["P_field"]))
             for label, P in sets:
@@ -203,17 +222,17 @@ def main():
         json.dump(summary, fh, indent=1)
 
     # Markdown tables.
-    for mix_name in MIXES:
+    titles = {"equal": "pi_train equal (default)", "fractions": "pi_train = training fractions",
+              "bcts": "after BCTS"}
+    for mix_name in mixes:
         rs = [r for r in summary if r["mix"] == mix_name]
         t = np.array([r["true_mix"] for r in rs])
-        priors = ("equal", "fractions", "bcts")
         e = {p: np.array([r[f"estimated_mix_{p}"] for r in rs]) for p in priors}
         sizes = sorted({r["n_field"] for r in rs})
         print(f"\nMix `{mix_name}` ({len(rs)} splits, fields of {sizes} sources, mean ± standard deviation over "
               f"splits):\n")
-        print("| class | true fraction | EM estimate, pi_train equal (default) | EM estimate, pi_train = training "
-              "fractions | EM estimate after BCTS |")
-        print("|---|---|---|---|---|")
+        print("| class | true fraction | " + " | ".join(f"EM estimate, {titles[p]}" for p in priors) + " |")
+        print("|---|---|" + "---|" * len(priors))
         for c, name in enumerate(CLASSES):
             print(f"| {name} | {t[:, c].mean():.3f} | " +
                   " | ".join(f"{e[p][:, c].mean():.3f} ± {e[p][:, c].std():.3f}" for p in priors) + " |")
@@ -223,13 +242,14 @@ def main():
                   f"{np.abs(e[p] - t).mean():.4f}")
         print("\n| probabilities | Brier score | log loss | accuracy | ECE (top label, 10 bins) |")
         print("|---|---|---|---|---|")
-        for label, text in (("raw", "P (raw)"),
-                            ("estimate_equal", "P_field, EM, pi_train equal (default)"),
-                            ("given_equal", "P_field, given mix, pi_train equal (default)"),
-                            ("estimate_fractions", "P_field, EM, pi_train = training fractions"),
-                            ("given_fractions", "P_field, given mix, pi_train = training fractions"),
-                            ("estimate_bcts", "P_field, BCTS then EM"),
-                            ("given_bcts", "P_field, BCTS then given mix")):
+        labels = [("raw", "P (raw)")]
+        for p in priors:
+            if p == "bcts":
+                labels += [("estimate_bcts", "P_field, BCTS then EM"), ("given_bcts", "P_field, BCTS then given mix")]
+            else:
+                labels += [(f"estimate_{p}", f"P_field, EM, {titles[p]}"),
+                           (f"given_{p}", f"P_field, given mix, {titles[p]}")]
+        for label, text in labels:
             m = {k: np.array([r[label][k] for r in rs]) for k in ("brier", "log_loss", "accuracy", "ece")}
             print(f"| {text} | " + " | ".join(f"{m[k].mean():.4f} ± {m[k].std():.4f}"
                                              for k in ("brier", "log_loss", "accuracy", "ece")) + " |")
@@ -238,7 +258,7 @@ def main():
         print("\n| P_field minus P (paired per field) | Brier: mean ± s.e. | fields better | log loss: mean ± s.e. "
               "| fields better |")
         print("|---|---|---|---|---|")
-        for label in ("estimate_bcts", "given_bcts"):
+        for label in (f"{m}_{p}" for p in priors if p == "bcts" or len(priors) == 1 for m in ("estimate", "given")):
             cells = []
             for k in ("brier", "log_loss"):
                 d = np.array([r[label][k] - r["raw"][k] for r in rs])

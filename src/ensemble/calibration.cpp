@@ -76,24 +76,26 @@ void scale(const double* p, const ProbabilityScaling& s, double* out, std::size_
 }
 
 PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vector<double>& train_prior,
-                                   int max_iterations, double tolerance) {
+                                   int max_iterations, double tolerance, double pseudo_count) {
   const auto n = probabilities.rows();
   const std::size_t C = train_prior.size();
   if (n == 0 || static_cast<std::size_t>(probabilities.cols()) != C)
     fail("internal error: EM on {} x {} probabilities for {} classes", n, probabilities.cols(), C);
+  if (!(pseudo_count >= 0)) fail("internal error: EM pseudo-count {}", pseudo_count);
+  const double total = static_cast<double>(n) + static_cast<double>(C) * pseudo_count;
   PriorEstimate e;
   e.prior = train_prior;
   std::vector<double> row(C), next(C);
   while (e.iterations < max_iterations) {
     const std::vector<double> w = prior_weights(e.prior, train_prior);
-    std::fill(next.begin(), next.end(), 0.0);
+    std::fill(next.begin(), next.end(), pseudo_count);
     for (Eigen::Index i = 0; i < n; ++i) {
       reweight(probabilities.row(i).data(), w, row.data());  // row-major
       for (std::size_t c = 0; c < C; ++c) next[c] += row[c];
     }
     e.final_change = 0;
     for (std::size_t c = 0; c < C; ++c) {
-      next[c] /= static_cast<double>(n);
+      next[c] /= total;
       e.final_change = std::max(e.final_change, std::abs(next[c] - e.prior[c]));
     }
     e.prior = next;
@@ -139,7 +141,9 @@ void calibrate(ClassificationResult& r, const Config& config, const std::vector<
     info.final_change = 0;
     info.converged = 1;
   } else if (cal.field_prior == "estimate") {
-    const PriorEstimate e = estimate_field_prior(em_input, train_prior, cal.max_iterations, cal.tolerance);
+    const PriorEstimate e =
+        estimate_field_prior(em_input, train_prior, cal.max_iterations, cal.tolerance, cal.em_pseudo_count);
+    info.pseudo_count = cal.em_pseudo_count;
     info.field_prior = e.prior;
     info.iterations = e.iterations;
     info.final_change = e.final_change;

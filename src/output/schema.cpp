@@ -27,6 +27,9 @@ const Part kOutlier{"outlier measure", "every run (learners with an outlier meas
 const Part kSplit{"uncertainty split", "--split-uncertainty", false, [](const R& r) { return r.e_P_meas.size() > 0; }};
 const Part kFieldPrior{"field prior", "[calibration] field_prior = given or estimate", false,
                        [](const R& r) { return !r.field_decisions.empty(); }};
+// Written for the EM (since version 0.7.0); files before it ran the EM without pseudo-counts.
+const Part kEmPrior{"EM prior", "[calibration] field_prior = estimate", false,
+                    [](const R& r) { return !r.field_decisions.empty() && r.calibration.method == "estimate"; }};
 const Part kScaling{"probability scaling", "[calibration] scaling = bcts", false,
                      [](const R& r) { return r.calibration.scaling.method != "none"; }};
 const Part kBinEdges{"E(B-V) bin edges", "classify", false, [](const R& r) { return !r.item_ebv_lo.empty(); }};
@@ -351,6 +354,10 @@ std::vector<Entry> make_schema() {
                 calibration<&ensemble::FieldCalibration::final_change>()),
       attribute("/calibration", "converged", i32, "1 if EM converged within max_iterations (1 for given)",
                 kFieldPrior, calibration<&ensemble::FieldCalibration::converged>()),
+      attribute("/calibration", "em_pseudo_count", f64,
+                "EM: lambda added to every class's expected count per step ([calibration] em_pseudo_count; MAP under "
+                "a Dirichlet(1 + lambda) prior; absent in files before 0.7.0: 0, maximum likelihood)",
+                kEmPrior, calibration<&ensemble::FieldCalibration::pseudo_count>()),
       dataset("/calibration", "field_prior", f64, {C}, nullptr,
               "pi_field: the field's class fractions used for P_field (given, or estimated by EM)", kFieldPrior,
               nullptr, calibration<&ensemble::FieldCalibration::field_prior>()),

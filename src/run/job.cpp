@@ -161,8 +161,10 @@ void print_calibration(const ensemble::ClassificationResult& r) {
                cal.scaling.sources, cal.scaling.fitted_on, 1.0 / cal.scaling.inverse_temperature,
                cal.scaling.log_loss_raw, cal.scaling.log_loss_scaled);
   if (cal.method == "estimate")
-    fmt::print("\nField prior estimated by EM (Saerens et al. 2002): {} iteration(s), final change {:.3g}, {}\n",
-               cal.iterations, cal.final_change, cal.converged ? "converged" : "NOT converged (max_iterations)");
+    fmt::print("\nField prior estimated by EM (Saerens et al. 2002; pseudo-count {:g} per class): {} iteration(s), "
+               "final change {:.3g}, {}\n",
+               cal.pseudo_count, cal.iterations, cal.final_change,
+               cal.converged ? "converged" : "NOT converged (max_iterations)");
   else
     fmt::print("\nField prior given ([calibration] given_prior)\n");
   fmt::print("{:<10} {:>12} {:>12}\n", "class", "field prior", "train prior");

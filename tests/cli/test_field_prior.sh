@@ -91,7 +91,7 @@ with h5py.File(f"{w}/scaled.h5", "r") as f, fits.open(f"{w}/scaled.fits") as h:
         got = cal.header[name]
         want = v.decode() if isinstance(v, bytes) else v
         assert got == want, (name, got, want)
-    assert len(f["calibration"].attrs) == 10, dict(f["calibration"].attrs)
+    assert len(f["calibration"].attrs) == 11 and f["calibration"].attrs["em_pseudo_count"] == 1.0, dict(f["calibration"].attrs)
 print("FITS calibration checks passed")
 PYEOF
 else

@@ -184,6 +184,7 @@ struct CalibrationConfig {
   std::vector<double> training_prior;  // empty: derived from the learner's balancing
   int max_iterations = 1000;         // EM
   double tolerance = 1e-6;           // EM: stop when no class fraction changes by more
+  double em_pseudo_count = 1.0;      // EM: lambda of the Dirichlet(1 + lambda) prior on pi_field (0: maximum likelihood)
   // Bias-corrected temperature scaling of P before the field prior (evaluation/scaling.hpp).
   std::string scaling = "none";      // "none" | "bcts"
   std::string scaling_from;          // scaling = "bcts": results of `mwclass cv` or `loocv` on the training set

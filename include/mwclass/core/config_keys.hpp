@@ -140,6 +140,9 @@ void visit(V& v, CalibrationConfig& p) {
         "class mix the learner was trained with; empty = from its balancing (SMOTE, class weights: equal)");
   v.key("max_iterations", p.max_iterations, Rule::at_least(1), "", "EM iterations at most");
   v.key("tolerance", p.tolerance, Rule::above(0), "", "EM stops when no class fraction changes by more");
+  v.key("em_pseudo_count", p.em_pseudo_count, Rule::at_least(0), "",
+        "EM: sources added to every class's expected count per step (Dirichlet(1 + this) prior, MAP estimate; "
+        "keeps every fraction above 0; 0 = maximum likelihood)");
   v.key("scaling", p.scaling, Rule::one_of({"none", "bcts"}), "",
         "scale P before the field prior: none, or bcts (bias-corrected temperature scaling, fitted on scaling_from)");
   v.key("scaling_from", p.scaling_from, Rule::any(), "",

@@ -46,11 +46,16 @@ struct PriorEstimate {
 };
 
 // Saerens et al. (2002) EM on the field's probabilities (n x C, rows P(c | x_i)
-// under pi_train): starting from pi_train, pi(s)_c = mean_i P(s)(c | x_i) with
-// P(s) the probabilities re-weighted to pi(s-1), until no fraction changes by
-// tolerance or more, or max_iterations.
+// under pi_train): starting from pi_train, pi(s)_c = (sum_i P(s)(c | x_i) + lambda)
+// / (n + C lambda) with P(s) the probabilities re-weighted to pi(s-1), until no
+// fraction changes by tolerance or more, or max_iterations. lambda = 0 is the
+// maximum-likelihood EM of the paper; lambda > 0 its MAP form under a
+// Dirichlet(1 + lambda) prior on pi_field (the EM's M-step with the prior's
+// counts added), which keeps every fraction above 0: the likelihood's maximum
+// often sits on the simplex's edge (a class judged absent gets pi = 0, and then
+// P_field = 0 for every source of it, an infinite log loss; docs/validation.md).
 PriorEstimate estimate_field_prior(const Matrix& probabilities, const std::vector<double>& train_prior,
-                                   int max_iterations, double tolerance);
+                                   int max_iterations, double tolerance, double pseudo_count = 0);
 
 // out_c = exp(a ln(p_c + eps) + b_c) / sum_k exp(a ln(p_k + eps) + b_k) for
 // scaling.method = "bcts"; a copy of p for "none". out may be p.

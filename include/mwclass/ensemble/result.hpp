@@ -122,6 +122,7 @@ struct FieldCalibration {
   int iterations = 0;                 // EM iterations run (0 for "given")
   double final_change = 0;            // EM: largest change of a class fraction in the last iteration
   int converged = 1;                  // EM: final_change < tolerance within max_iterations
+  double pseudo_count = 0;            // EM: [calibration] em_pseudo_count (0 in files before it, and for "given")
   ProbabilityScaling scaling;         // applied to every iteration before the re-weighting
 };
 

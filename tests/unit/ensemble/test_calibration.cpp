@@ -56,6 +56,36 @@ TEST_CASE("Saerens EM recovers a known field prior from equal-prior posteriors")
   CHECK(std::abs(one.prior[0] - truth[0]) > std::abs(e.prior[0] - truth[0]));
 }
 
+TEST_CASE("the EM's pseudo-count keeps an absent class above 0 and fades with the field's size") {
+  const std::vector<double> truth = {0.7, 0.3, 0.0}, equal(3, 1.0 / 3);
+  const int n = 2000;
+  const Matrix p = equal_prior_posteriors(truth, n, 7);
+  const PriorEstimate mle = estimate_field_prior(p, equal, 20000, 1e-10);
+  const PriorEstimate map = estimate_field_prior(p, equal, 20000, 1e-10, 1.0);
+  REQUIRE(mle.converged);
+  REQUIRE(map.converged);
+  // The likelihood's maximum is on the simplex's edge for the absent class; the MAP stays inside.
+  CHECK(mle.prior[2] < 1e-3);
+  CHECK(map.prior[2] > mle.prior[2]);
+  CHECK(map.prior[2] >= 1.0 / (n + 3));
+  // The MAP's fixed point: pi_c (n + C lambda) = sum_i P'(c | x_i) + lambda, P' re-weighted to pi.
+  const std::vector<double> w = prior_weights(map.prior, equal);
+  std::vector<double> count(3, 1.0), q(3);
+  for (int i = 0; i < n; ++i) {
+    reweight(p.row(i).data(), w, q.data());
+    for (int c = 0; c < 3; ++c) count[c] += q[c];
+  }
+  for (int c = 0; c < 3; ++c) CHECK(map.prior[c] * (n + 3.0) == doctest::Approx(count[c]).epsilon(1e-6));
+  // lambda = 0 is the maximum-likelihood EM (the default argument), bit for bit.
+  const PriorEstimate zero = estimate_field_prior(p, equal, 20000, 1e-10, 0.0);
+  CHECK(zero.prior == mle.prior);
+  // On a large field the prior's 3 extra sources hardly move the estimate.
+  const Matrix big = equal_prior_posteriors({0.6, 0.3, 0.1}, 20000, 8);
+  const PriorEstimate big_mle = estimate_field_prior(big, equal, 20000, 1e-10);
+  const PriorEstimate big_map = estimate_field_prior(big, equal, 20000, 1e-10, 1.0);
+  for (int c = 0; c < 3; ++c) CHECK(std::abs(big_map.prior[c] - big_mle.prior[c]) < 1e-3);
+}
+
 TEST_CASE("a given field prior re-weights each iteration by hand") {
   // P = (0.5, 0.3, 0.2), pi_train = 1/3 each, pi_field = (0.2, 0.2, 0.6): w = (0.6, 0.6, 1.8),
   // P w = (0.30, 0.18, 0.36) / 0.84.
@@ -173,7 +203,7 @@ TEST_CASE("with a scaling, every iteration is scaled before the re-weighting, an
   CHECK(r.calibration.scaling.method == "bcts");
   CHECK(r.calibration.training_prior == pi_train);
 
-  // The EM starts from the scaled mean: with one source it converges to that source's re-weighted P.
+  // The EM starts from the scaled mean of the iterations (one source here).
   config.calibration.field_prior = "estimate";
   ClassificationResult e = r;
   calibrate(e, config, pi_train, s);
@@ -186,6 +216,7 @@ TEST_CASE("with a scaling, every iteration is scaled before the re-weighting, an
   Matrix one(1, 3);
   for (int c = 0; c < 3; ++c) one(0, c) = scaled_mean[c];
   const PriorEstimate direct = estimate_field_prior(one, pi_train, config.calibration.max_iterations,
-                                                    config.calibration.tolerance);
+                                                    config.calibration.tolerance, config.calibration.em_pseudo_count);
+  CHECK(e.calibration.pseudo_count == config.calibration.em_pseudo_count);
   for (int c = 0; c < 3; ++c) CHECK(e.calibration.field_prior[c] == doctest::Approx(direct.prior[c]));
 }

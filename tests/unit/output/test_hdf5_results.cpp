@@ -168,6 +168,7 @@ void check_same(const ClassificationResult& a, const ClassificationResult& b) {
   CHECK(a.calibration.iterations == b.calibration.iterations);
   CHECK(same_bits(a.calibration.final_change, b.calibration.final_change));
   CHECK(a.calibration.converged == b.calibration.converged);
+  CHECK(same_bits(a.calibration.pseudo_count, b.calibration.pseudo_count));
   const auto &sa = a.calibration.scaling, &sb = b.calibration.scaling;
   CHECK(sa.method == sb.method);
   CHECK(sa.fitted_on == sb.fitted_on);
@@ -211,6 +212,7 @@ ClassificationResult make_full_result() {
   r.calibration.field_prior = {0.5, 0.25, 0.25};
   r.calibration.training_prior = {1.0 / 3, 1.0 / 3, 1.0 / 3};
   r.calibration.iterations = 12;
+  r.calibration.pseudo_count = 0.75;
   r.calibration.scaling.method = "bcts";
   r.calibration.scaling.fitted_on = "cv.h5";
   r.calibration.scaling.inverse_temperature = 1.27;

@@ -142,6 +142,15 @@ ensemble::ProbabilityScaling fit_probability_scaling(const Config& config) {
   const auto& cal = config.calibration;
   if (cal.scaling == "none") return {};
   try {
+    // The scaling belongs to one learner: a cv run of another one would mis-scale silently.
+    const std::string stored = output::read_provenance(cal.scaling_from).config_toml;
+    if (!stored.empty()) {
+      const Config cv = Config::from_toml_string(stored, cal.scaling_from + " (its stored configuration)");
+      if (cv.classifier.model != config.classifier.model)
+        fail("{}: its held-out probabilities come from classifier.model = \"{}\", this run uses \"{}\"; run "
+             "`mwclass cv --model {}` with this run's training set and config first",
+             cal.scaling_from, cv.classifier.model, config.classifier.model, config.classifier.model);
+    }
     const auto held = evaluation::held_out_rows(output::read_results(cal.scaling_from), config.classifier.classes,
                                                 cal.scaling_from);
     auto s = evaluation::fit_scaling(held.probabilities, held.truth, cal.scaling_epsilon);

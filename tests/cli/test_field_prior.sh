@@ -59,6 +59,8 @@ PYEOF
 expect_error "base.h5: not the output of .mwclass cv" "$MWCLASS" "${run[@]}" --set calibration.field_prior=given \
   --set calibration.scaling=bcts --set "calibration.scaling_from=$WORK/base.h5" \
   --set 'calibration.given_prior=[0.3, 0.05, 0.05, 0.05, 0.2, 0.05, 0.05, 0.25]' --out "$WORK/x.h5"
+expect_error "cv.h5: its held-out probabilities come from classifier.model = \"rf\", this run uses \"nb\"" \
+  "$MWCLASS" "${run[@]}" "${scaled[@]}" --model nb --out "$WORK/x.h5"
 expect_error "nothing.h5" "$MWCLASS" "${run[@]}" "${scaled[@]}" --set "calibration.scaling_from=$WORK/nothing.h5" --out "$WORK/x.h5"
 expect_error "scaling = \"bcts\" needs field_prior" "$MWCLASS" "${run[@]}" --set calibration.scaling=bcts \
   --set "calibration.scaling_from=$WORK/cv.h5" --out "$WORK/x.h5"

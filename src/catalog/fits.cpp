@@ -331,6 +331,52 @@ void write_card(Fits& f, const std::string& key, const std::string& value) {
   f.check(status, "writing keyword " + key);
 }
 
+// A string keyword whose name needs the HIERARCH convention, as cards written by hand:
+// CFITSIO 4.2.0's long-string writer sizes the first card as if the name had 8
+// characters and silently drops the characters beyond column 80 (seen with a 133-character
+// scaling_from path). Long values follow the OGIP long-string convention: '&' ends every
+// part but the last, each further part on a CONTINUE card. Returns whether it continued.
+bool write_hierarch_string(Fits& f, const std::string& key, const std::string& value) {
+  std::string name = key;
+  for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string escaped;  // the value with quotes doubled
+  for (char ch : value) {
+    // FITS strings are printable ASCII (4.0, Sect. 4.2.1): other bytes (a UTF-8 path) become '?'.
+    escaped += static_cast<unsigned char>(ch) < 32 || static_cast<unsigned char>(ch) > 126 ? '?' : ch;
+    if (ch == '\'') escaped += ch;
+  }
+  const std::string first = "HIERARCH " + name + " = '";
+  if (first.size() + 3 > 80) fail("{}: keyword name {} is too long for a FITS card", f.where(), key);
+  auto take = [&](std::size_t& at, std::size_t room) {
+    std::size_t n = std::min(room, escaped.size() - at);
+    // Never end a part between the two quotes of a doubled quote.
+    std::size_t quotes = 0;
+    for (std::size_t k = at; k < at + n; ++k) quotes += escaped[k] == '\'';
+    if (n < escaped.size() - at && quotes % 2 == 1 && escaped[at + n - 1] == '\'') --n;
+    const std::string part = escaped.substr(at, n);
+    at += n;
+    return part;
+  };
+  std::size_t at = 0;
+  const bool fits_one = first.size() + escaped.size() + 1 <= 80;
+  std::vector<std::string> cards;
+  if (fits_one) {
+    cards.push_back(first + escaped + "'");
+  } else {
+    cards.push_back(first + take(at, 80 - first.size() - 2) + "&'");
+    while (at < escaped.size()) {
+      const bool last = escaped.size() - at <= 68;
+      cards.push_back("CONTINUE  '" + take(at, last ? 68 : 67) + (at < escaped.size() ? "&'" : "'"));
+    }
+  }
+  int status = 0;
+  for (const auto& c : cards) {
+    fits_write_record(f.get(), c.c_str(), &status);
+    f.check(status, "writing keyword " + key);
+  }
+  return cards.size() > 1;
+}
+
 // ---- units ----------------------------------------------------------------------------
 
 // A unit string as powers of its base words: "erg/(s cm2)" -> {erg 1, s -1, cm -2}.
@@ -755,6 +801,10 @@ void write_fits_tables(const std::string& path, const std::vector<FitsTableHdu>&
       f.check(status, "creating table " + table.extname);
       bool long_strings = false;
       for (const auto& [key, value] : table.keywords) {
+        if (key.size() > 8) {
+          long_strings = write_hierarch_string(f, key, value) || long_strings;
+          continue;
+        }
         fits_write_key_longstr(f.get(), key.c_str(), value.c_str(), nullptr, &status);
         f.check(status, "writing keyword " + key);
         long_strings = long_strings || value.size() > 68;

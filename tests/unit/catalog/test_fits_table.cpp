@@ -215,6 +215,67 @@ TEST_CASE("fits table: our writer round trip (NaN, TNULL, logical null, strings,
   CHECK(contains(bytes, "TDISP2  = 'E15.7 "));
 }
 
+namespace {
+// The value of a string keyword as the OGIP long-string convention reads it from the
+// header's raw cards: the first card named `start`, then every CONTINUE card while the
+// part before it ended with '&'; quotes undoubled. Empty if not found.
+std::string long_string_value(const std::string& bytes, const std::string& start) {
+  std::size_t at = 0;
+  while (at + 80 <= bytes.size() && bytes.compare(at, start.size(), start) != 0) at += 80;
+  if (at + 80 > bytes.size()) return "";
+  std::string value;
+  bool more = true;
+  for (bool first = true; more && at + 80 <= bytes.size(); first = false, at += 80) {
+    const std::string card = bytes.substr(at, 80);
+    if (!first && card.compare(0, 8, "CONTINUE") != 0) break;
+    const std::size_t open = card.find('\'');
+    const std::size_t close = card.rfind('\'');
+    std::string part = card.substr(open + 1, close - open - 1);
+    more = !part.empty() && part.back() == '&';
+    if (more) part.pop_back();
+    for (std::size_t k = 0; k < part.size(); ++k) {
+      value += part[k];
+      if (part[k] == '\'' && k + 1 < part.size() && part[k + 1] == '\'') ++k;
+    }
+  }
+  return value;
+}
+}  // namespace
+
+TEST_CASE("fits table: string keywords with long names (HIERARCH) keep every character") {
+  const auto dir = testing::scratch_dir("fits-table-hierarch");
+  const std::string path = (dir / "out.fits").string();
+  FitsTableHdu hdu;
+  hdu.extname = "CALIBRATION";
+  FitsColumn c;
+  c.name = "class";
+  c.is_string = true;
+  c.strings = {"AGN"};
+  hdu.columns = {c};
+  // CFITSIO 4.2.0's own writer dropped 8 characters of a value like the first one.
+  std::string path_like = "/tmp/a_rather_long_directory_name_for_the_hierarch_long_string_check/";
+  path_like += "another_level_deep/cross_validation_output_file_with_a_long_name.h5";
+  std::string quotes;  // doubled quotes at every possible split position
+  for (int k = 0; k < 60; ++k) quotes += k % 7 == 0 ? "it's " : "x";
+  const std::string exact(80 - std::string("HIERARCH SHORT_VALUE_NAME = '").size() - 1, 'v');  // one card, full
+  hdu.keywords = {{"scaling_from", path_like}, {"quoted_name", quotes + quotes + quotes},
+                  {"short_value_name", exact}, {"method", "estimate"}};
+  hdu.real_keywords = {{"scaling_inverse_temperature", 1.0 / 3.0}, {"final_change", std::nan("")}};
+  hdu.integer_keywords = {{"iterations", 42}};
+  write_fits_tables(path, {hdu});
+  const std::string bytes = testing::slurp(path);
+  CHECK(long_string_value(bytes, "HIERARCH SCALING_FROM = ") == path_like);
+  CHECK(long_string_value(bytes, "HIERARCH QUOTED_NAME = ") == quotes + quotes + quotes);
+  CHECK(long_string_value(bytes, "HIERARCH SHORT_VALUE_NAME = ") == exact);
+  CHECK(contains(bytes, "HIERARCH SHORT_VALUE_NAME = '" + exact + "'"));  // one card, no CONTINUE
+  CHECK(long_string_value(bytes, "METHOD  = ") == "estimate");
+  CHECK(contains(bytes, "LONGSTRN"));
+  CHECK(contains(bytes, "HIERARCH SCALING_INVERSE_TEMPERATURE = 0.33333333333333331"));
+  CHECK(contains(bytes, "HIERARCH ITERATIONS = "));
+  // The file still reads as a table.
+  CHECK(column_cells(read_fits_table(path), "class") == std::vector<std::string>{"AGN"});
+}
+
 TEST_CASE("fits table: a catalog as FITS reads back bit-identical to the CSV, rows in messages") {
   const auto dir = testing::scratch_dir("fits-table-catalog");
   const Config config = Config::defaults();

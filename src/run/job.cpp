@@ -372,6 +372,11 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
                      : std::string();
   // Field priors re-weight every iteration's probabilities: the items keep them for rank 0.
   const bool calibrate = config.calibration.field_prior != "none";
+  if (comm.is_root() && !options.quiet && (calibrate || options.keep_iterations))
+    fmt::print(stderr, "mwclass: {} keeps every iteration's probabilities: {:.0f} MB on rank 0 (and in the "
+               "checkpoints)\n", calibrate ? "the field prior" : "--keep-iterations",
+               static_cast<double>(field.size()) * std::max(1, runner.iterations()) *
+                   static_cast<double>(config.classifier.classes.size()) * sizeof(double) / 1e6);
   JobOptions item_options = options;
   item_options.keep_iterations = options.keep_iterations || calibrate;
   std::vector<ensemble::WorkResult> results;

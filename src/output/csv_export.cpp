@@ -154,6 +154,7 @@ void export_fits(const ClassificationResult& result, const Provenance& provenanc
                       {"MWCSEED", std::to_string(provenance.seed)},
                       {"MWCMC", std::to_string(provenance.mc_iterations)},
                       {"MWCTD", provenance.training_catalog}, {"MWCFIELD", provenance.field_catalog},
+                      {"MWCTDSUM", provenance.training_checksum}, {"MWCFDSUM", provenance.field_checksum},
                       {"MWCDATE", provenance.created_utc}};
     catalog::FitsTableHdu config;
     config.extname = "CONFIG";

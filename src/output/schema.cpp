@@ -22,6 +22,8 @@ const Part kCore{"core", "every run", true, [](const R&) { return true; }};
 const Part kMargin{"margin", "every run", false, [](const R&) { return true; }};
 // Always written (since the dust maps, issue 16); files from before lack it.
 const Part kEbvSource{"E(B-V) source", "every run", false, [](const R&) { return true; }};
+// Always written (since version 0.7.1); files from before lack it.
+const Part kChecksums{"input checksums", "every run", false, [](const R&) { return true; }};
 const Part kOutlier{"outlier measure", "every run (learners with an outlier measure: rf, gbdt, nb)", false,
                     [](const R& r) { return !r.outlier_score.empty(); }};
 const Part kSplit{"uncertainty split", "--split-uncertainty", false, [](const R& r) { return r.e_P_meas.size() > 0; }};
@@ -443,6 +445,10 @@ std::vector<Entry> make_schema() {
       attribute("/", "training_catalog", str, "path of the training catalog", kCore,
                 member<&P::training_catalog>()),
       attribute("/", "field_catalog", str, "path of the field catalog", kCore, member<&P::field_catalog>()),
+      attribute("/", "training_checksum", str, "FNV-1a 64 checksum of the training catalog file, fnv1a64:<hex>",
+                kChecksums, member<&P::training_checksum>()),
+      attribute("/", "field_checksum", str, "FNV-1a 64 checksum of the field catalog file, fnv1a64:<hex>",
+                kChecksums, member<&P::field_checksum>()),
       attribute("/", "ebv_source", str,
                 "where the sources' E(B-V) came from: column, constant (--ebv), map, field_mean, position",
                 kEbvSource, member<&P::ebv_source>()),

@@ -52,14 +52,19 @@ double seconds_since(Clock::time_point start) {
 
 // The text a checkpoint must match to be resumed: version, command, resolved
 // config, the input files' hashes and the command's own options.
+// FNV-1a 64 of an input file, without its FITS HDU selector ("cat.fits[2]").
+std::uint64_t hash_input(const std::string& path) {
+  std::string file = path;
+  if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos) file.erase(file.rfind('['));
+  return hash_file(file);
+}
+
+std::string input_checksum(const std::string& path) { return fmt::format("fnv1a64:{:016x}", hash_input(path)); }
+
 std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options) {
   std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
-  for (const auto& f : input_files) {
-    std::string file = f;  // without a FITS HDU selector ("cat.fits[2]"), which stays in the text
-    if (!file.empty() && file.back() == ']' && file.rfind('[') != std::string::npos) file.erase(file.rfind('['));
-    text += fmt::format("input {} {:016x}\n", f, hash_file(file));
-  }
+  for (const auto& f : input_files) text += fmt::format("input {} {:016x}\n", f, hash_input(f));
   Config identity = config;
   identity.threads = 1;  // threads never change a result: a resume may use another count
   return text + identity.to_toml();
@@ -138,19 +143,24 @@ void print_summary(const ensemble::ClassificationResult& r, const std::string& o
 
 // [calibration] scaling = "bcts": the scaling fitted on the held-out probabilities
 // of scaling_from (evaluation/scaling.hpp); method "none" otherwise.
-ensemble::ProbabilityScaling fit_probability_scaling(const Config& config) {
+ensemble::ProbabilityScaling fit_probability_scaling(const Config& config, const std::string& training) {
   const auto& cal = config.calibration;
   if (cal.scaling == "none") return {};
   try {
-    // The scaling belongs to one learner: a cv run of another one would mis-scale silently.
-    const std::string stored = output::read_provenance(cal.scaling_from).config_toml;
-    if (!stored.empty()) {
-      const Config cv = Config::from_toml_string(stored, cal.scaling_from + " (its stored configuration)");
+    // The scaling belongs to one learner and one training set: a cv run of another
+    // learner, or on another training set, would mis-scale silently.
+    const ensemble::Provenance cv_run = output::read_provenance(cal.scaling_from);
+    if (!cv_run.config_toml.empty()) {
+      const Config cv = Config::from_toml_string(cv_run.config_toml, cal.scaling_from + " (its stored configuration)");
       if (cv.classifier.model != config.classifier.model)
         fail("{}: its held-out probabilities come from classifier.model = \"{}\", this run uses \"{}\"; run "
              "`mwclass cv --model {}` with this run's training set and config first",
              cal.scaling_from, cv.classifier.model, config.classifier.model, config.classifier.model);
     }
+    if (!cv_run.training_checksum.empty() && cv_run.training_checksum != input_checksum(training))
+      fail("{}: its cv run trained on '{}' ({}), this run on '{}' ({}), another file; run `mwclass cv` with "
+           "this run's training set first",
+           cal.scaling_from, cv_run.training_catalog, cv_run.training_checksum, training, input_checksum(training));
     const auto held = evaluation::held_out_rows(output::read_results(cal.scaling_from), config.classifier.classes,
                                                 cal.scaling_from);
     auto s = evaluation::fit_scaling(held.probabilities, held.truth, cal.scaling_epsilon);
@@ -277,6 +287,8 @@ ensemble::Provenance provenance(const parallel::Communicator& comm, const Config
   p.config_toml = config.to_toml();
   p.training_catalog = training;
   p.field_catalog = field;
+  p.training_checksum = input_checksum(training);
+  p.field_checksum = field == training ? p.training_checksum : input_checksum(field);
   p.seed = config.seed;
   p.mc_iterations = config.monte_carlo.enabled ? config.monte_carlo.iterations : 0;
   p.ranks = comm.size();
@@ -355,7 +367,7 @@ int classify(parallel::Communicator& comm, const Config& config, const ClassifyJ
     catalog::warn_far_outside_training_range(t, field, config);
     ebv_provenance = ensemble::resolve_field_ebv(field, config, {job.ebv});
     ensemble::check_class_sizes(config, t, {});
-    scaling = fit_probability_scaling(config);  // before the run: a bad scaling_from fails at once
+    scaling = fit_probability_scaling(config, job.training);  // before the run: a bad scaling_from fails at once
   });
   const std::vector<ensemble::WorkItem> items =
       comm.is_root() ? ensemble::bin_items(field, config, &td) : std::vector<ensemble::WorkItem>{};

@@ -50,6 +50,9 @@ frac = np.bincount(truth, minlength=8) / len(truth)
 assert np.allclose(sc["calibration/scaling_class_fractions"][()], frac)
 assert np.allclose(sc["calibration/training_prior"][()], frac)  # pi_train of the scaled P
 assert sc["calibration/scaling_bias"][0] == 0
+assert sc.attrs["training_checksum"] == cv.attrs["training_checksum"] == cv.attrs["field_checksum"]
+assert sc.attrs["training_checksum"].startswith("fnv1a64:") and len(sc.attrs["training_checksum"]) == 24
+assert sc.attrs["field_checksum"] != sc.attrs["training_checksum"]
 assert "scaling_from" not in em["calibration"].attrs
 assert not np.allclose(sc["sources/P_field"][()], em["sources/P_field"][()])
 for k in ("sources/P_field", "sources/e_P_field", "calibration/field_prior", "calibration/scaling_bias"):
@@ -61,6 +64,10 @@ expect_error "base.h5: not the output of .mwclass cv" "$MWCLASS" "${run[@]}" --s
   --set 'calibration.given_prior=[0.3, 0.05, 0.05, 0.05, 0.2, 0.05, 0.05, 0.25]' --out "$WORK/x.h5"
 expect_error "cv.h5: its held-out probabilities come from classifier.model = \"rf\", this run uses \"nb\"" \
   "$MWCLASS" "${run[@]}" "${scaled[@]}" --model nb --out "$WORK/x.h5"
+# A cv run on another training set (here: one source fewer) would mis-scale silently: refused.
+head -n -1 "$WORK/td.csv" > "$WORK/td_other.csv"
+expect_error "cv.h5: its cv run trained on '$WORK/td.csv' (fnv1a64:" "$MWCLASS" classify --config "$CFG" \
+  --td "$WORK/td_other.csv" --field "$WORK/field.csv" --mc 3 --seed 2 --no-reddening --quiet "${scaled[@]}" --out "$WORK/x.h5"
 expect_error "nothing.h5" "$MWCLASS" "${run[@]}" "${scaled[@]}" --set "calibration.scaling_from=$WORK/nothing.h5" --out "$WORK/x.h5"
 expect_error "scaling = \"bcts\" needs field_prior" "$MWCLASS" "${run[@]}" --set calibration.scaling=bcts \
   --set "calibration.scaling_from=$WORK/cv.h5" --out "$WORK/x.h5"

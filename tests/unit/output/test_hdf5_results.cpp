@@ -81,6 +81,8 @@ Provenance make_provenance() {
   p.config_toml = "# resolved\n[run]\nseed = 42\nname = \"caf\xc3\xa9\"\n\n[ensemble]\niterations = 1000\n";
   p.training_catalog = "/data/TD_ready.csv";
   p.field_catalog = "/data/field.csv";
+  p.training_checksum = "fnv1a64:0123456789abcdef";
+  p.field_checksum = "fnv1a64:fedcba9876543210";
   p.seed = std::numeric_limits<std::uint64_t>::max() - 5;
   p.mc_iterations = 1000;
   p.ranks = 4;
@@ -290,6 +292,8 @@ TEST_CASE("results round-trip exactly through HDF5") {
     CHECK(p.config_toml == provenance.config_toml);
     CHECK(p.training_catalog == provenance.training_catalog);
     CHECK(p.field_catalog == provenance.field_catalog);
+    CHECK(p.training_checksum == provenance.training_checksum);
+    CHECK(p.field_checksum == provenance.field_checksum);
     CHECK(p.seed == provenance.seed);
     CHECK(p.mc_iterations == provenance.mc_iterations);
     CHECK(p.ranks == provenance.ranks);

@@ -101,6 +101,8 @@ with h5py.File(f"{w}/scaled.h5", "r") as f, fits.open(f"{w}/scaled.fits") as h:
         want = v.decode() if isinstance(v, bytes) else v
         assert got == want, (name, got, want)
     assert len(f["calibration"].attrs) == 11 and f["calibration"].attrs["em_pseudo_count"] == 1.0, dict(f["calibration"].attrs)
+    # Provenance keywords of the sources' table: the catalogs' checksums.
+    assert h[1].header["MWCTDSUM"] == f.attrs["training_checksum"] and h[1].header["MWCFDSUM"] == f.attrs["field_checksum"]
 print("FITS calibration checks passed")
 PYEOF
 else

@@ -50,8 +50,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The text a checkpoint must match to be resumed: version, command, resolved
-// config, the input files' hashes and the command's own options.
 // FNV-1a 64 of an input file, without its FITS HDU selector ("cat.fits[2]").
 std::uint64_t hash_input(const std::string& path) {
   std::string file = path;
@@ -61,6 +59,8 @@ std::uint64_t hash_input(const std::string& path) {
 
 std::string input_checksum(const std::string& path) { return fmt::format("fnv1a64:{:016x}", hash_input(path)); }
 
+// The text a checkpoint must match to be resumed: version, command, resolved
+// config, the input files' hashes and the command's own options.
 std::string fingerprint(const std::string& command, const Config& config,
                         const std::vector<std::string>& input_files, const std::string& options) {
   std::string text = fmt::format("mwclass {}\ncommand {}\noptions {}\n", MWCLASS_VERSION, command, options);
@@ -157,10 +157,11 @@ ensemble::ProbabilityScaling fit_probability_scaling(const Config& config, const
              "`mwclass cv --model {}` with this run's training set and config first",
              cal.scaling_from, cv.classifier.model, config.classifier.model, config.classifier.model);
     }
-    if (!cv_run.training_checksum.empty() && cv_run.training_checksum != input_checksum(training))
+    const std::string ours = input_checksum(training);
+    if (!cv_run.training_checksum.empty() && cv_run.training_checksum != ours)
       fail("{}: its cv run trained on '{}' ({}), this run on '{}' ({}), another file; run `mwclass cv` with "
            "this run's training set first",
-           cal.scaling_from, cv_run.training_catalog, cv_run.training_checksum, training, input_checksum(training));
+           cal.scaling_from, cv_run.training_catalog, cv_run.training_checksum, training, ours);
     const auto held = evaluation::held_out_rows(output::read_results(cal.scaling_from), config.classifier.classes,
                                                 cal.scaling_from);
     auto s = evaluation::fit_scaling(held.probabilities, held.truth, cal.scaling_epsilon);

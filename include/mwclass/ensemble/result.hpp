@@ -174,7 +174,7 @@ struct Provenance {
   std::string command_line;
   std::string config_toml;   // the resolved configuration
   std::string training_catalog, field_catalog;
-  // "fnv1a64:<16 hex digits>" of each catalog file (run::input_checksum); empty in files before 0.7.1.
+  // "fnv1a64:<16 hex digits>" of each catalog file (input_checksum in src/run/job.cpp); empty in files before 0.7.1.
   std::string training_checksum, field_checksum;
   std::uint64_t seed = 0;
   int mc_iterations = 0;     // 0: deterministic single pass
